@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Set up and run the course "Music pre-processing with Python".
+
+    python3 course.py lab     # set everything up, then open JupyterLab on lesson 00
+    python3 course.py test    # set everything up, then run every test (unit tests + every notebook)
+
+Other commands (for maintainers): ``setup`` (only install), ``bench`` (benchmark lessons and sliders),
+``lock`` (re-pin requirements-lock.txt after changing pyproject.toml).
+
+Setup creates a virtual environment in ``.venv/`` inside the repository and installs the packages declared in
+pyproject.toml, pinned by requirements-lock.txt. It downloads packages only (nothing else, ever), and a second run
+skips the install when nothing changed. Afterwards the course runs with no network at all.
+
+This file deliberately uses only the standard library and old-fashioned syntax, so that an interpreter that is too
+old can still read it and print how to fix the problem instead of a syntax error.
+"""
+from __future__ import print_function
+
+import hashlib
+import os
+import subprocess
+import sys
+
+MINIMUM_PYTHON = (3, 12)
+REPO = os.path.dirname(os.path.abspath(__file__))
+VENV = os.path.join(REPO, ".venv")
+STAMP = os.path.join(VENV, ".course-setup-stamp")
+LOCK_FILE = os.path.join(REPO, "requirements-lock.txt")
+FIRST_LESSON = os.path.join("notebooks", "00_why_audio_features.ipynb")
+IS_WINDOWS = os.name == "nt"
+
+
+def say(message):
+    print("[course] " + message, flush=True)
+
+
+def fail(message):
+    print("\n[course] ERROR: " + message + "\n", file=sys.stderr)
+    sys.exit(1)
+
+
+def check_python_version():
+    if sys.version_info[:2] >= MINIMUM_PYTHON:
+        return
+    fail(
+        "this course needs Python {want} or newer (librosa 1.0 requires it), but this is Python {have} "
+        "at {exe}.\n"
+        "  Fix: run the same command with a newer interpreter, for example\n"
+        "      python3.12 course.py {cmd}\n"
+        "  If you have none: install Python 3.12+ from python.org, with your package manager, "
+        "with pyenv ('pyenv install 3.12', the repository's .python-version then selects it), "
+        "or use the conda route in README.md (environment.yml).".format(
+            want=".".join(map(str, MINIMUM_PYTHON)),
+            have=".".join(map(str, sys.version_info[:3])),
+            exe=sys.executable,
+            cmd=" ".join(sys.argv[1:]) or "test",
+        )
+    )
+
+
+def venv_python():
+    if IS_WINDOWS:
+        return os.path.join(VENV, "Scripts", "python.exe")
+    return os.path.join(VENV, "bin", "python")
+
+
+def venv_tool(name):
+    if IS_WINDOWS:
+        return os.path.join(VENV, "Scripts", name + ".exe")
+    return os.path.join(VENV, "bin", name)
+
+
+def setup_fingerprint():
+    """What the installed environment depends on: the declared and pinned packages and this interpreter."""
+    digest = hashlib.sha256()
+    for name in ("pyproject.toml", "requirements-lock.txt"):
+        path = os.path.join(REPO, name)
+        if os.path.exists(path):
+            with open(path, "rb") as handle:
+                digest.update(handle.read())
+    digest.update(sys.version.encode())
+    digest.update(venv_python().encode())
+    return digest.hexdigest()
+
+
+def run(command, **kwargs):
+    say("$ " + " ".join(command))
+    return subprocess.call(command, **kwargs)
+
+
+def create_venv():
+    if os.path.exists(venv_python()):
+        version = subprocess.check_output(
+            [venv_python(), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]
+        ).decode().strip()
+        if tuple(int(part) for part in version.split(".")) >= MINIMUM_PYTHON:
+            return
+        say(".venv uses Python {0}; recreating it with this interpreter.".format(version))
+        import shutil
+
+        shutil.rmtree(VENV)
+    say("Creating the virtual environment in .venv/ ...")
+    import venv
+
+    try:
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    except Exception as error:  # e.g. Debian's python3 without the python3-venv package
+        fail(
+            "could not create a virtual environment ({0}).\n"
+            "  Fix: on Debian/Ubuntu install the venv module: 'sudo apt install python3-venv' "
+            "(or python3.12-venv), then run this command again.".format(error)
+        )
+
+
+def install_packages():
+    """Install the course with uv when it can be had (seconds), otherwise with pip (about a minute)."""
+    python = venv_python()
+    target = [".[test]"] if not os.path.exists(LOCK_FILE) else ["-c", LOCK_FILE, ".[test]"]
+    has_uv = run([python, "-m", "pip", "install", "--quiet", "uv"], cwd=REPO) == 0
+    if has_uv:
+        code = run([python, "-m", "uv", "pip", "install", "--python", python, "--editable"] + target, cwd=REPO)
+    else:
+        say("uv is not available; installing with pip instead (slower).")
+        code = run([python, "-m", "pip", "install", "--editable"] + target, cwd=REPO)
+    if code != 0:
+        fail(
+            "installing the packages failed (see the messages above). Check your connection to the package "
+            "index (PyPI), then run the same command again; nothing else needs to be undone."
+        )
+
+
+def setup():
+    check_python_version()
+    fingerprint = setup_fingerprint()
+    if os.path.exists(STAMP) and os.path.exists(venv_python()):
+        with open(STAMP) as handle:
+            if handle.read().strip() == fingerprint:
+                say("Environment is up to date (.venv/).")
+                return
+    create_venv()
+    install_packages()
+    with open(STAMP, "w") as handle:
+        handle.write(fingerprint + "\n")
+    say("Setup finished.")
+
+
+def course_environment():
+    """Environment variables for everything the course runs: offline, writable caches, no stray config."""
+    environment = dict(os.environ)
+    cache = os.path.join(REPO, ".cache")
+    environment.setdefault("NUMBA_CACHE_DIR", os.path.join(cache, "numba"))
+    environment.setdefault("MPLCONFIGDIR", os.path.join(cache, "matplotlib"))
+    environment["PYTHONNOUSERSITE"] = "1"
+    # Put the venv first on PATH so that 'jupyter', 'python' and kernels all come from .venv/.
+    bin_dir = os.path.dirname(venv_python())
+    environment["PATH"] = bin_dir + os.pathsep + environment.get("PATH", "")
+    environment["VIRTUAL_ENV"] = VENV
+    return environment
+
+
+def jupyter_offline_options():
+    """JupyterLab options that stop it from contacting the internet (news feed, update check, extension index)."""
+    options = [
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.extension_manager=readonly",
+        "--LabApp.news_url=None",
+    ]
+    if not IS_WINDOWS and hasattr(os, "geteuid") and os.geteuid() == 0:
+        options.append("--allow-root")
+    return options
+
+
+def command_lab(extra_arguments):
+    setup()
+    say("Opening JupyterLab on " + FIRST_LESSON + " (stop it with Ctrl+C) ...")
+    command = [venv_tool("jupyter"), "lab", FIRST_LESSON] + jupyter_offline_options() + extra_arguments
+    return subprocess.call(command, cwd=REPO, env=course_environment())
+
+
+def command_test(extra_arguments):
+    setup()
+    command = [venv_python(), "-m", "pytest"] + extra_arguments
+    return subprocess.call(command, cwd=REPO, env=course_environment())
+
+
+def command_bench(extra_arguments):
+    setup()
+    script = os.path.join(REPO, "benchmarks", "run_benchmarks.py")
+    return subprocess.call([venv_python(), script] + extra_arguments, cwd=REPO, env=course_environment())
+
+
+def command_lock(extra_arguments):
+    setup()
+    command = [
+        venv_python(), "-m", "uv", "pip", "compile", "pyproject.toml", "--extra", "test",
+        "--universal", "--python-version", ".".join(map(str, MINIMUM_PYTHON)),
+        "--no-header", "--output-file", "requirements-lock.txt",
+    ] + extra_arguments
+    return subprocess.call(command, cwd=REPO)
+
+
+COMMANDS = {
+    "lab": command_lab,
+    "test": command_test,
+    "setup": lambda extra: setup() or 0,
+    "bench": command_bench,
+    "lock": command_lock,
+}
+
+
+def main():
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        print(__doc__)
+        print("Usage: python3 course.py {" + ",".join(sorted(COMMANDS)) + "} [extra arguments]")
+        return 2
+    check_python_version()
+    return COMMANDS[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Shared plumbing for the course "Music pre-processing with Python".
+
+Notebooks show the ideas; these helpers hide the plumbing (loading, plotting, players, explorers, exercise checks).
+
+    from helpers import list_samples, load_sample, load_audio, play_sample
+    list_samples()                    # the bundled excerpts and their licences
+    y, sr = load_sample("edm")        # (n,) float32 mono at 22050 Hz
+    y, sr = load_audio("my song.wav") # your own file, with clear errors when something is wrong
+"""
+
+from .analysis import frame_count, frame_times, min_max_envelope, rms_envelope, spectrogram_db
+from .audio_io import (
+    SUPPORTED_EXTENSIONS,
+    load_audio,
+    require_audio_array,
+    require_finite,
+    require_min_length,
+    require_not_silent,
+)
+from .errors import AudioInputError
+from .player import AudioPlayer, play, play_sample
+from .plotting import CLIP_COLORS, compare_clips, plot_feature_curve, plot_spectrogram, plot_waveform
+from .samples import SampleInfo, list_samples, load_sample, load_sample_cached, sample_ids, sample_info
+from .signals import chirp, click_train, partials, pure_tone, sum_of_partials, white_noise
+
+__all__ = [
+    "AudioInputError", "AudioPlayer", "CLIP_COLORS", "SUPPORTED_EXTENSIONS", "SampleInfo",
+    "chirp", "click_train", "compare_clips", "frame_count", "frame_times", "list_samples", "load_audio",
+    "load_sample", "load_sample_cached", "min_max_envelope", "partials", "play", "play_sample",
+    "plot_feature_curve", "plot_spectrogram", "plot_waveform", "pure_tone", "require_audio_array",
+    "require_finite", "require_min_length", "require_not_silent", "rms_envelope", "sample_ids", "sample_info",
+    "spectrogram_db", "sum_of_partials", "white_noise",
+]

@@ -1,0 +1,276 @@
+"""Reading audio files, and checking that audio is usable before a feature is computed from it.
+
+Taught in lesson 00 (loading your own song) and used by every later lesson. Reading goes through librosa (which reads
+with soundfile), but every failure becomes an :class:`~helpers.errors.AudioInputError` whose message says what to do.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from .errors import AudioInputError
+
+#: File extensions that soundfile (and therefore librosa 1.0) can read.
+SUPPORTED_EXTENSIONS = (".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aiff", ".aif")
+
+#: Common formats that soundfile cannot read, with the container they usually are.
+UNSUPPORTED_EXTENSIONS = {
+    ".m4a": "AAC in an MP4 container",
+    ".aac": "raw AAC",
+    ".mp4": "MP4 (video or AAC audio)",
+    ".wma": "Windows Media Audio",
+    ".webm": "WebM",
+    ".mid": "MIDI (notes, not sound)",
+    ".midi": "MIDI (notes, not sound)",
+}
+
+CONVERT_HINT = (
+    "Convert it to WAV, FLAC, OGG or MP3 first, e.g. in a terminal: ffmpeg -i 'my song.m4a' 'my song.wav' "
+    "(or export it from Audacity), then load the converted file."
+)
+
+
+def _describe_folder(folder: Path) -> str:
+    """A short listing of the audio files (or, failing that, any files) in ``folder``."""
+    try:
+        entries = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+    except OSError:
+        return ""
+    audio = [name for name in entries if Path(name).suffix.lower() in SUPPORTED_EXTENSIONS]
+    shown = audio or entries
+    if not shown:
+        return f"The folder {folder} is empty."
+    kind = "Audio files" if audio else "Files"
+    more = f" ... and {len(shown) - 12} more" if len(shown) > 12 else ""
+    return f"{kind} in {folder}: " + ", ".join(shown[:12]) + more + "."
+
+
+def _check_path(path: Path) -> None:
+    """Raise a helpful error for a path that cannot be an audio file; return silently otherwise."""
+    if not path.exists():
+        folder = path.parent if str(path.parent) else Path(".")
+        if folder.is_dir():
+            listing = _describe_folder(folder)
+        else:
+            listing = f"The folder {folder} does not exist either (the notebook runs in {Path.cwd()})."
+        raise AudioInputError(
+            f"No file at {str(path)!r}. {listing} Check the spelling and the folder; a relative path starts "
+            f"from the notebook's folder ({Path.cwd()})."
+        ) from None
+    if path.is_dir():
+        raise AudioInputError(
+            f"{str(path)!r} is a folder, not an audio file. {_describe_folder(path)} "
+            "Pass the path of one file inside it."
+        ) from None
+    extension = path.suffix.lower()
+    if extension in UNSUPPORTED_EXTENSIONS:
+        raise AudioInputError(
+            f"{path.name!r} is {UNSUPPORTED_EXTENSIONS[extension]}, a format the course's audio reader (soundfile) "
+            f"cannot read. {CONVERT_HINT}"
+        ) from None
+    if path.stat().st_size == 0:
+        raise AudioInputError(
+            f"{str(path)!r} is empty (0 bytes): the download or copy probably failed. Copy the file again."
+        ) from None
+    with open(path, "rb") as handle:
+        head = handle.read(512)
+    if _looks_like_text(head):
+        raise AudioInputError(
+            f"{path.name!r} contains text, not audio (it starts with {head[:40]!r}). Renaming a file to "
+            f"{extension or '.wav'} does not convert it: find the real audio file, or convert it. {CONVERT_HINT}"
+        ) from None
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """True when the first bytes of a file are printable text (audio headers contain binary bytes)."""
+    if not head:
+        return False
+    if head.startswith((b"RIFF", b"fLaC", b"OggS", b"ID3", b"FORM", b"RF64")):
+        return False
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    printable = sum(character.isprintable() or character in "\r\n\t" for character in text)
+    return printable / len(text) > 0.95
+
+
+def load_audio(
+    source: str | os.PathLike | BinaryIO,
+    sr: float | None = 22050,
+    mono: bool = True,
+    offset: float = 0.0,
+    duration: float | None = None,
+) -> tuple[np.ndarray, int]:
+    """Load a student's own audio file, like ``librosa.load``, with clear errors (lesson 00).
+
+    Parameters
+    ----------
+    source : path (str or Path) or a binary file object (e.g. ``open(path, 'rb')`` or an upload's bytes in BytesIO).
+        WAV, FLAC, OGG (Vorbis/Opus), MP3 or AIFF. M4A/AAC cannot be read: convert first.
+    sr : target sampling rate in Hz (default 22050), or ``None`` to keep the file's own rate.
+    mono : if True, average the channels into one.
+    offset : where to start reading, in seconds from the start of the file.
+    duration : how many seconds to read (``None``: to the end).
+
+    Returns
+    -------
+    y : ``(n,)`` float32 mono, or ``(channels, n)`` float32 when ``mono=False``; full scale is -1..1.
+    sr : int, the sampling rate of ``y`` in Hz.
+
+    Raises
+    ------
+    AudioInputError : missing path (lists what exists), a folder, an empty, text or corrupt file, an unsupported
+        format, an offset past the end, or NaN/infinite samples.
+    """
+    __tracebackhide__ = True  # IPython hides this frame in tracebacks
+    import soundfile
+
+    if offset < 0:
+        raise AudioInputError(f"offset must be 0 or more seconds, not {offset}.")
+    if duration is not None and duration <= 0:
+        raise AudioInputError(f"duration must be a positive number of seconds (or None for 'to the end'), not {duration}.")
+    if sr is not None and sr <= 0:
+        raise AudioInputError(f"sr must be a positive sampling rate in Hz (e.g. 22050) or None, not {sr}.")
+
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source).expanduser()
+        _check_path(path)
+        name = path.name
+        reader: str | BinaryIO = str(path)
+    elif hasattr(source, "read"):
+        name = getattr(source, "name", "the uploaded file")
+        data = source.read()
+        if not data:
+            raise AudioInputError(f"{name} is empty (0 bytes). Upload or open the file again.") from None
+        if _looks_like_text(data[:512]):
+            raise AudioInputError(f"{name} contains text, not audio. {CONVERT_HINT}") from None
+        reader = io.BytesIO(data)
+    else:
+        raise AudioInputError(
+            f"load_audio expects a file path (str or pathlib.Path) or an open binary file, not "
+            f"{type(source).__name__}. For a bundled song use load_sample('name'); see list_samples()."
+        ) from None
+
+    try:
+        info = soundfile.info(reader)
+    except Exception as error:  # soundfile raises LibsndfileError, RuntimeError or TypeError for undecodable data
+        raise AudioInputError(
+            f"Could not read {name} as audio ({_short_reason(error)}). The file is damaged, incomplete, or in a "
+            f"format soundfile cannot read. {CONVERT_HINT}"
+        ) from None
+    if hasattr(reader, "seek"):
+        reader.seek(0)
+    if info.frames == 0 or info.duration == 0:
+        raise AudioInputError(f"{name} contains no audio samples (it is 0 s long). Use another file.") from None
+    if offset >= info.duration:
+        raise AudioInputError(
+            f"offset={offset} s is past the end of {name}, which lasts {info.duration:.2f} s. "
+            f"Choose an offset below {info.duration:.2f}."
+        ) from None
+
+    start = int(round(offset * info.samplerate))
+    frames = -1 if duration is None else int(round(duration * info.samplerate))
+    try:
+        data, native_rate = soundfile.read(reader, start=start, frames=frames, dtype="float32", always_2d=True)
+    except Exception as error:
+        raise AudioInputError(
+            f"Could not decode {name} ({_short_reason(error)}). The file may be damaged or truncated. {CONVERT_HINT}"
+        ) from None
+    if data.shape[0] == 0:
+        raise AudioInputError(f"Nothing was read from {name} with offset={offset} and duration={duration}.") from None
+    require_finite(data, what=name)
+    # The same steps as librosa.load: channels first, average to mono, then resample with soxr (high quality).
+    y = np.ascontiguousarray(data.T)
+    if mono:
+        y = y.mean(axis=0, dtype=np.float32)
+    elif y.shape[0] == 1:
+        y = y[0]
+    if sr is not None and sr != native_rate:
+        import librosa
+
+        y = librosa.resample(y, orig_sr=native_rate, target_sr=sr, res_type="soxr_hq").astype(np.float32)
+        native_rate = sr
+    return y, int(native_rate)
+
+
+def _short_reason(error: Exception) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text[:160]
+
+
+def require_finite(y: np.ndarray, what: str = "the audio") -> None:
+    """Raise :class:`AudioInputError` if ``y`` contains NaN or infinite samples (lesson 00).
+
+    ``y``: any shape, float. NaN usually comes from dividing by zero (e.g. normalising silence by its peak).
+    """
+    __tracebackhide__ = True
+    finite = np.isfinite(y)
+    if not finite.all():
+        bad = np.flatnonzero(~finite.reshape(-1))
+        n_nan = int(np.isnan(y).sum())
+        raise AudioInputError(
+            f"{what} contains {bad.size} samples that are not finite numbers ({n_nan} NaN, {bad.size - n_nan} "
+            f"infinite), the first at index {bad[0]}. This usually comes from dividing by zero, e.g. "
+            "normalising a silent clip by its peak. Fix the step that produced it, or replace them with "
+            "np.nan_to_num(y) if you know why they are there."
+        ) from None
+
+
+def require_audio_array(y: object, sr: object = None, what: str = "y") -> np.ndarray:
+    """Check that ``y`` is a non-empty float array of finite samples and ``sr`` a positive rate; return ``y``.
+
+    ``y``: ``(n,)`` mono or ``(channels, n)``; ``sr``: Hz or None (not checked).
+    """
+    __tracebackhide__ = True
+    if not isinstance(y, np.ndarray):
+        raise AudioInputError(
+            f"{what} should be a NumPy array of samples (as returned by load_sample or load_audio), not "
+            f"{type(y).__name__}. If you have (y, sr), unpack it: y, sr = load_sample('pop')."
+        ) from None
+    if y.size == 0:
+        raise AudioInputError(f"{what} is empty (0 samples). Check the offset/duration or slicing that made it.") from None
+    if not np.issubdtype(y.dtype, np.floating):
+        raise AudioInputError(
+            f"{what} has integer samples ({y.dtype}); the course works with floats in -1..1. "
+            "Convert with y = y.astype('float32') / np.iinfo(y.dtype).max."
+        ) from None
+    if sr is not None and (not np.isscalar(sr) or sr <= 0):
+        raise AudioInputError(f"sr should be a positive sampling rate in Hz, e.g. 22050, not {sr!r}.") from None
+    require_finite(y, what=what)
+    return y
+
+
+def require_min_length(y: np.ndarray, frame_length: int, sr: float, what: str = "the clip") -> None:
+    """Raise :class:`AudioInputError` when ``y`` is shorter than one analysis frame (lessons 01–05).
+
+    ``y``: ``(n,)`` samples; ``frame_length``: samples per frame (``n_fft`` for spectral features); ``sr``: Hz.
+    """
+    __tracebackhide__ = True
+    n_samples = y.shape[-1]
+    if n_samples < frame_length:
+        raise AudioInputError(
+            f"{what} has {n_samples} samples ({1000 * n_samples / sr:.1f} ms) but one analysis frame needs "
+            f"{frame_length} samples ({1000 * frame_length / sr:.1f} ms). Use a longer clip, or a smaller "
+            "frame_length / n_fft."
+        ) from None
+
+
+def require_not_silent(y: np.ndarray, feature: str = "this feature", threshold: float = 1e-6) -> None:
+    """Raise :class:`AudioInputError` when ``y`` is silent, where ``feature`` is undefined (lessons 03–05).
+
+    ``y``: ``(n,)`` samples in -1..1. Silent means the peak is below ``threshold`` (-120 dBFS by default).
+    """
+    __tracebackhide__ = True
+    peak = float(np.max(np.abs(y))) if y.size else 0.0
+    if peak < threshold:
+        raise AudioInputError(
+            f"The audio is silent (peak {peak:.1e}), so {feature} is undefined: there is no energy to take a "
+            "weighted mean of, or a sign to change. Choose a part of the song with sound (check offset), or a "
+            "different file."
+        ) from None

@@ -1,0 +1,97 @@
+"""A light audio player for notebooks and the course website (lesson 00).
+
+``IPython.display.Audio(y, rate=sr)`` embeds an uncompressed WAV as base64 text: 30 s of 22 kHz audio becomes about
+1.8 MB inside the notebook and the web page. :func:`play` embeds a compressed MP3 (mono, at most 22 050 Hz) instead,
+about a tenth of that, which every browser can play.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+import numpy as np
+
+from .audio_io import require_audio_array
+from .errors import AudioInputError
+
+PLAYER_SAMPLE_RATE = 22050
+#: soundfile's MP3 'compression_level': 0 = best quality/largest, 1 = smallest. 0.6 gives about 64 kbit/s mono.
+PLAYER_COMPRESSION = 0.6
+
+
+class AudioPlayer:
+    """An embedded, compressed audio player; shows as an HTML ``<audio>`` element in a notebook.
+
+    Attributes: ``data`` (the encoded bytes), ``mime_type``, ``duration_s``, ``label``.
+    """
+
+    def __init__(self, data: bytes, mime_type: str, duration_s: float, label: str = ""):
+        self.data = data
+        self.mime_type = mime_type
+        self.duration_s = duration_s
+        self.label = label
+
+    def _repr_html_(self) -> str:
+        encoded = base64.b64encode(self.data).decode("ascii")
+        caption = html.escape(self.label) if self.label else "audio"
+        return (
+            f'<figure style="margin:0.3em 0"><figcaption style="font-size:90%">{caption} '
+            f"({self.duration_s:.1f} s)</figcaption>"
+            f'<audio controls preload="metadata" aria-label="{caption}" '
+            f'src="data:{self.mime_type};base64,{encoded}"></audio></figure>'
+        )
+
+    def __repr__(self) -> str:
+        return f"<AudioPlayer {self.label!r}: {self.duration_s:.1f} s, {len(self.data) / 1024:.0f} KiB {self.mime_type}>"
+
+
+def encode_mp3(y: np.ndarray, sr: float, compression: float = PLAYER_COMPRESSION) -> tuple[bytes, int]:
+    """Encode ``y`` (``(n,)`` or ``(channels, n)`` float, -1..1) as mono MP3 at ≤ 22 050 Hz; return (bytes, rate)."""
+    import librosa
+    import soundfile
+
+    y = require_audio_array(y, sr)
+    if y.ndim == 2:
+        y = y.mean(axis=0)
+    rate = int(sr)
+    if rate > PLAYER_SAMPLE_RATE:
+        y = librosa.resample(y, orig_sr=rate, target_sr=PLAYER_SAMPLE_RATE)
+        rate = PLAYER_SAMPLE_RATE
+    elif rate not in (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000):
+        target = 16000 if rate < 16000 else 22050  # MP3 only allows these rates
+        y = librosa.resample(y, orig_sr=rate, target_sr=target)
+        rate = target
+    buffer = io.BytesIO()
+    soundfile.write(buffer, np.clip(y, -1, 1), rate, format="MP3", subtype="MPEG_LAYER_III",
+                    compression_level=compression)
+    return buffer.getvalue(), rate
+
+
+def play(y: np.ndarray, sr: float, label: str = "", max_duration_s: float = 60.0) -> AudioPlayer:
+    """A compressed player for samples ``y`` (``(n,)`` float mono or ``(channels, n)``) at ``sr`` Hz.
+
+    Clips longer than ``max_duration_s`` are refused, to keep notebooks and web pages light: play an excerpt,
+    e.g. ``play(y[: 10 * sr], sr)``.
+    """
+    __tracebackhide__ = True
+    y = require_audio_array(y, sr)
+    duration = y.shape[-1] / sr
+    if duration > max_duration_s:
+        raise AudioInputError(
+            f"This clip lasts {duration:.0f} s; players are limited to {max_duration_s:.0f} s to keep the notebook "
+            f"light. Play an excerpt, e.g. play(y[: 10 * sr], sr), or raise max_duration_s."
+        )
+    data, _ = encode_mp3(y, sr)
+    return AudioPlayer(data, "audio/mpeg", duration, label)
+
+
+def play_sample(name: str, sr: float = 22050) -> AudioPlayer:
+    """A compressed player for a bundled sample, labelled with its title and artist (lesson 00)."""
+    __tracebackhide__ = True
+    from .samples import load_sample_cached, sample_info
+
+    info = sample_info(name)
+    y, rate = load_sample_cached(name, sr)
+    return play(y, rate, label=f"{info.id}: {info.title} ({info.artist}), {info.style}")

@@ -1,0 +1,170 @@
+"""Plots shared by the lessons: waveform, spectrogram, feature curves in time, clips side by side.
+
+Every function takes an optional ``ax`` (or ``axes``), creates a figure only when none is given, and returns what it
+drew (a matplotlib artist, or a list of them), so plots compose into multi-panel comparisons::
+
+    fig, (top, bottom) = plt.subplots(2, 1, sharex=True)
+    plot_waveform(y, sr, ax=top)
+    plot_spectrogram(y, sr, ax=bottom, frequency_scale="log")
+
+Colours follow the Okabe–Ito palette and spectrograms use 'magma': both stay readable with colour-vision deficiency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from .analysis import min_max_envelope, spectrogram_db
+from .audio_io import require_audio_array
+
+#: Okabe–Ito colours, distinguishable with the common forms of colour blindness.
+CLIP_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+#: Perceptually uniform, colour-blind-safe colormap for spectrograms.
+SPECTROGRAM_CMAP = "magma"
+SPECTROGRAM_DB_LABEL = "Level (dB, 0 dB = full-scale sine)"
+TIME_LABEL = "Time (s)"
+AMPLITUDE_LABEL = "Amplitude (full scale = ±1)"
+
+
+def _new_axes(ax, figsize=(9, 3)):
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def plot_waveform(
+    y: np.ndarray, sr: float, ax=None, start_s: float = 0.0, title: str | None = None, color: str | None = None,
+    label: str | None = None, max_columns: int = 2000,
+):
+    """Draw a waveform against time (lesson 01). Returns the ``Line2D``.
+
+    ``y``: ``(n,)`` float mono, -1..1; ``sr``: Hz; ``start_s``: time of ``y[0]`` in seconds (for a zoomed-in
+    excerpt). Long signals are drawn as a min/max envelope of ``max_columns`` columns: the same picture, much faster.
+    """
+    y = require_audio_array(y, sr)
+    ax = _new_axes(ax)
+    index, values = min_max_envelope(y, max_columns)
+    (line,) = ax.plot(start_s + index / sr, values, color=color or CLIP_COLORS[0], linewidth=0.7, label=label)
+    ax.set_xlim(start_s, start_s + y.size / sr)
+    ax.set_xlabel(TIME_LABEL)
+    ax.set_ylabel(AMPLITUDE_LABEL)
+    if title:
+        ax.set_title(title)
+    return line
+
+
+def plot_spectrogram(
+    y: np.ndarray | None = None, sr: float = 22050, ax=None, *, S_db: np.ndarray | None = None, n_fft: int = 2048,
+    hop_length: int = 512, frequency_scale: str = "log", n_mels: int = 128, vmin: float | None = None,
+    vmax: float | None = None, colorbar: bool = True, title: str | None = None, cmap: str = SPECTROGRAM_CMAP,
+):
+    """Draw a spectrogram in dB with a linear, log or mel frequency axis (lesson 02). Returns the ``QuadMesh``.
+
+    Give either ``y`` (``(n,)`` float mono) or a precomputed ``S_db`` from :func:`helpers.analysis.spectrogram_db`
+    made with the same ``n_fft``/``hop_length``/``frequency_scale``. ``hop_length`` (samples) is passed to librosa's
+    ``specshow`` so the time axis is right. The colour range defaults to the 80 dB below the loudest cell; pass
+    ``vmin``/``vmax`` (dB) to share one colour scale between several plots.
+    """
+    import librosa.display
+
+    if S_db is None:
+        if y is None:
+            raise TypeError("plot_spectrogram needs y (samples) or S_db (a spectrogram in dB).")
+        S_db = spectrogram_db(y, sr, n_fft=n_fft, hop_length=hop_length, frequency_scale=frequency_scale,
+                              n_mels=n_mels)
+    ax = _new_axes(ax, figsize=(9, 3.5))
+    if vmax is None:
+        vmax = float(S_db.max())
+    if vmin is None:
+        vmin = vmax - 80
+    mesh = librosa.display.specshow(
+        S_db, sr=sr, hop_length=hop_length, n_fft=n_fft, x_axis="time", y_axis=frequency_scale, ax=ax,
+        cmap=cmap, vmin=vmin, vmax=vmax, fmax=sr / 2 if frequency_scale == "mel" else None,
+    )
+    ax.set_xlabel(TIME_LABEL)
+    ax.set_ylabel(f"Frequency (Hz, {frequency_scale} scale)")
+    if title:
+        ax.set_title(title)
+    if colorbar:
+        ax.figure.colorbar(mesh, ax=ax, label=SPECTROGRAM_DB_LABEL, format="%+.0f")
+    return mesh
+
+
+def plot_feature_curve(
+    values: np.ndarray, sr: float, hop_length: int, ax=None, label: str | None = None, color: str | None = None,
+    ylabel: str | None = None, title: str | None = None, start_s: float = 0.0,
+):
+    """Draw a frame-wise feature against time, aligned with a waveform or spectrogram of the same clip (lesson 01).
+
+    ``values``: ``(n_frames,)`` (e.g. RMS or spectral centroid) computed with centred frames of hop ``hop_length``
+    samples, so frame ``k`` sits at ``start_s + k * hop_length / sr`` seconds. To overlay on a waveform, pass
+    ``ax=waveform_ax.twinx()``; on a spectrogram in Hz, pass the spectrogram's ``ax``. Returns the ``Line2D``.
+    """
+    values = np.asarray(values).reshape(-1)
+    ax = _new_axes(ax)
+    times = start_s + np.arange(values.size) * hop_length / sr
+    (line,) = ax.plot(times, values, color=color or CLIP_COLORS[1], linewidth=1.5, label=label)
+    ax.set_xlabel(TIME_LABEL)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if label:
+        ax.legend(loc="upper right")
+    return line
+
+
+def _as_clip_dict(clips) -> dict[str, tuple[np.ndarray, float]]:
+    if isinstance(clips, Mapping):
+        return dict(clips)
+    from .samples import load_sample_cached
+
+    return {name: load_sample_cached(name) for name in clips}
+
+
+def compare_clips(
+    clips: Mapping[str, tuple[np.ndarray, float]] | Sequence[str], kind: str = "waveform", axes=None, *,
+    frequency_scale: str = "log", n_fft: int = 2048, hop_length: int = 512, colorbar: bool = True,
+):
+    """Several clips side by side, one row each, on shared time and value axes and one colour scale (lesson 01).
+
+    ``clips``: ``{name: (y, sr)}`` or a list of bundled sample ids. ``kind``: ``'waveform'`` or ``'spectrogram'``.
+    ``axes``: a sequence of as many axes as clips (created, with shared axes, if None). Spectrograms share one
+    colour range (the loudest cell of all clips down to 80 dB below it) so that colours mean the same level in
+    every row. Returns the list of artists drawn, one per clip (``artist.axes`` gives its axes).
+    """
+    if kind not in ("waveform", "spectrogram"):
+        raise ValueError(f"kind must be 'waveform' or 'spectrogram', not {kind!r}.")
+    clip_dict = _as_clip_dict(clips)
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(len(clip_dict), 1, figsize=(9, 1.9 * len(clip_dict) + 0.6), sharex=True,
+                               sharey=True, layout="constrained", squeeze=False)
+        axes = axes[:, 0]
+    if len(axes) != len(clip_dict):
+        raise ValueError(f"Got {len(axes)} axes for {len(clip_dict)} clips; give one axes per clip.")
+    artists = []
+    if kind == "waveform":
+        for index, ((name, (y, sr)), ax) in enumerate(zip(clip_dict.items(), axes)):
+            artists.append(plot_waveform(y, sr, ax=ax, color=CLIP_COLORS[index % len(CLIP_COLORS)]))
+            ax.set_title(name, loc="left", fontsize="medium")
+            ax.set_ylim(-1, 1)
+        return artists
+    spectrograms = {
+        name: spectrogram_db(y, sr, n_fft=n_fft, hop_length=hop_length, frequency_scale=frequency_scale)
+        for name, (y, sr) in clip_dict.items()
+    }
+    vmax = max(float(S.max()) for S in spectrograms.values())
+    for (name, (y, sr)), ax in zip(clip_dict.items(), axes):
+        artists.append(plot_spectrogram(S_db=spectrograms[name], sr=sr, ax=ax, n_fft=n_fft, hop_length=hop_length,
+                                        frequency_scale=frequency_scale, vmin=vmax - 80, vmax=vmax, colorbar=False))
+        ax.set_title(name, loc="left", fontsize="medium")
+    if colorbar:
+        axes[0].figure.colorbar(artists[0], ax=list(axes), label=SPECTROGRAM_DB_LABEL, format="%+.0f")
+    return artists

@@ -1,0 +1,107 @@
+"""Exercise checks pass correct answers, explain typical mistakes, and treat None as 'not answered yet'.
+
+The correct answers here are computed a different way from the checks (librosa, or a loop), so a check that
+computed the wrong thing would fail these tests.
+"""
+
+import librosa
+import numpy as np
+import pytest
+
+import helpers
+from helpers import checks
+
+SR = 22050
+
+
+@pytest.fixture
+def clip():
+    return helpers.white_noise(2.5, SR, amplitude=0.2, seed=7)
+
+
+def assert_wrong(result, *fragments):
+    assert result.status == "wrong" and not result, repr(result)
+    for fragment in fragments:
+        assert fragment in result.message, f"{fragment!r} not in {result.message!r}"
+
+
+@pytest.mark.parametrize("check, arguments", [
+    (checks.check_duration, ()),
+    (checks.check_sample_count, ()),
+    (checks.check_rms, ()),
+    (checks.check_frame_count, ()),
+    (checks.check_rms_function, None),
+])
+def test_none_means_not_answered_yet(check, arguments, clip):
+    inputs = {
+        checks.check_duration: (clip, SR),
+        checks.check_sample_count: (2.5, SR),
+        checks.check_rms: (clip[:2048],),
+        checks.check_frame_count: (clip.size, 2048, 512),
+        checks.check_rms_function: (),
+    }[check]
+    result = check(None, *inputs)
+    assert result.status == "unanswered" and not result
+    assert "Hint" in result.message and "Not answered yet" in result._repr_html_()
+
+
+def test_duration(clip):
+    assert checks.check_duration(librosa.get_duration(y=clip, sr=SR), clip, SR)
+    assert_wrong(checks.check_duration(clip.size, clip, SR), "number of samples")
+    assert_wrong(checks.check_duration(clip.size / 44100, clip, SR), "44100")
+    assert_wrong(checks.check_duration(2.5 / 60, clip, SR), "minutes")
+    assert_wrong(checks.check_duration([1, 2], clip, SR), "one number")
+
+
+def test_sample_count():
+    assert checks.check_sample_count(int(librosa.time_to_samples(1.5, sr=SR)), 1.5, SR)
+    assert_wrong(checks.check_sample_count(1.5 / SR, 1.5, SR), "multiply")
+    assert_wrong(checks.check_sample_count(1.5 * 44100, 1.5, SR), "44100")
+
+
+def test_rms_of_one_frame(clip):
+    frame = clip[:2048]
+    reference = librosa.feature.rms(y=frame, frame_length=2048, center=False)[0, 0]
+    assert checks.check_rms(reference, frame)
+    assert_wrong(checks.check_rms(reference**2, frame), "square root")
+    assert_wrong(checks.check_rms(np.abs(frame).mean(), frame), "mean absolute")
+    assert_wrong(checks.check_rms(np.sqrt((frame.astype(float) ** 2).sum()), frame), "summed")
+    assert_wrong(checks.check_rms(frame.mean(), frame), "plain mean")
+
+
+def test_frame_count(clip):
+    reference = librosa.feature.rms(y=clip, frame_length=2048, hop_length=512).shape[1]
+    assert checks.check_frame_count(reference, clip.size, 2048, 512)
+    uncentred = librosa.feature.rms(y=clip, frame_length=2048, hop_length=512, center=False).shape[1]
+    assert_wrong(checks.check_frame_count(uncentred, clip.size, 2048, 512), "without centring")
+    assert_wrong(checks.check_frame_count(reference - 1, clip.size, 2048, 512), "off by one")
+
+
+def rms_loop(y, frame_length, hop_length, center=True, root=True):
+    """A deliberately plain implementation, different from both the check and librosa."""
+    if center:
+        y = np.concatenate([np.zeros(frame_length // 2), y, np.zeros(frame_length // 2)])
+    values = []
+    start = 0
+    while start + frame_length <= len(y):
+        mean_square = sum(float(s) ** 2 for s in y[start:start + frame_length]) / frame_length
+        values.append(mean_square**0.5 if root else mean_square)
+        start += hop_length
+    return np.array(values)
+
+
+def test_rms_function_correct_and_typical_mistakes():
+    assert checks.check_rms_function(rms_loop)
+    assert_wrong(checks.check_rms_function(lambda y, f, h: rms_loop(y, f, h, center=False)), "centring")
+    assert_wrong(checks.check_rms_function(lambda y, f, h: rms_loop(y, f, h, root=False)), "square root")
+    assert_wrong(checks.check_rms_function(lambda y, f, h: rms_loop(y, f, h)[:-1]), "frames")
+
+    def crashes(y, frame_length, hop_length):
+        raise IndexError("index 5 is out of bounds")
+
+    assert_wrong(checks.check_rms_function(crashes), "IndexError")
+
+
+def test_results_render_in_both_views():
+    result = checks.check_sample_count(22050, 1.0, SR)
+    assert result.passed and "Correct" in repr(result) and "Correct" in result._repr_html_()

@@ -1,0 +1,80 @@
+"""Plotting helpers: draw on the given axes (or make a figure), return what they drew, label axes with units."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+import helpers
+
+SR = 22050
+
+
+@pytest.fixture
+def tone():
+    return helpers.sum_of_partials((220, 440, 880), (0.5, 0.3, 0.2), duration_s=2.0, sr=SR)
+
+
+def test_waveform_on_given_axes_creates_no_figure(tone):
+    fig, ax = plt.subplots()
+    before = plt.get_fignums()
+    line = helpers.plot_waveform(tone, SR, ax=ax, title="tone")
+    assert plt.get_fignums() == before
+    assert line.axes is ax
+    assert "(s)" in ax.get_xlabel() and ax.get_ylabel()
+    assert ax.get_xlim() == pytest.approx((0, tone.size / SR))
+    x, y = line.get_data()
+    assert y.max() == pytest.approx(tone.max()) and x.size <= 4000  # decimated but peaks kept
+
+
+def test_waveform_without_axes_makes_a_figure(tone):
+    before = len(plt.get_fignums())
+    line = helpers.plot_waveform(tone, SR)
+    assert len(plt.get_fignums()) == before + 1
+    assert line.figure is not None
+
+
+@pytest.mark.parametrize("scale", ["linear", "log", "mel"])
+def test_spectrogram_axes_units_and_colormap(tone, scale):
+    fig, ax = plt.subplots()
+    mesh = helpers.plot_spectrogram(tone, SR, ax=ax, frequency_scale=scale, hop_length=256)
+    assert mesh.axes is ax
+    assert "Hz" in ax.get_ylabel() and "(s)" in ax.get_xlabel()
+    assert mesh.get_cmap().name == "magma"
+    # The time axis follows the STFT's own hop length: the last frame sits near the end of the clip.
+    assert ax.get_xlim()[1] == pytest.approx(tone.size / SR, abs=2 * 256 / SR)
+    assert len(fig.axes) == 2  # the spectrogram and its colour bar
+
+
+def test_spectrogram_needs_audio_or_a_spectrogram():
+    with pytest.raises(TypeError):
+        helpers.plot_spectrogram()
+
+
+def test_feature_curve_is_aligned_with_frame_centres(tone):
+    rms, times = helpers.rms_envelope(tone, SR, hop_length=512)
+    line = helpers.plot_feature_curve(rms, SR, hop_length=512, ylabel="RMS", label="RMS")
+    np.testing.assert_allclose(line.get_xdata(), times)
+    assert line.axes.get_ylabel() == "RMS"
+
+
+def test_compare_clips_shares_axes_and_one_colour_scale(tone):
+    quiet = 0.1 * tone
+    clips = {"loud": (tone, SR), "quiet": (quiet, SR)}
+    meshes = helpers.compare_clips(clips, kind="spectrogram")
+    assert len(meshes) == 2
+    assert meshes[0].get_clim() == meshes[1].get_clim()
+    # One colour scale means the quiet clip really looks darker: its loudest cell is 20 dB lower.
+    assert np.max(meshes[0].get_array()) - np.max(meshes[1].get_array()) == pytest.approx(20, abs=1)
+    lines = helpers.compare_clips(clips, kind="waveform")
+    assert lines[0].axes.get_shared_x_axes().joined(lines[0].axes, lines[1].axes)
+    assert lines[0].axes.get_ylim() == lines[1].axes.get_ylim() == (-1, 1)
+
+
+def test_compare_clips_by_sample_id_on_given_axes():
+    names = helpers.sample_ids()[:2]
+    fig, axes = plt.subplots(2, 1)
+    lines = helpers.compare_clips(names, axes=axes)
+    assert [line.axes for line in lines] == list(axes)
+    assert [ax.get_title(loc="left") for ax in axes] == names
+    with pytest.raises(ValueError, match="one axes per clip"):
+        helpers.compare_clips(names, axes=axes[:1])
