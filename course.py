@@ -115,13 +115,14 @@ def create_venv():
 def install_packages():
     """Install the course with uv when it can be had (seconds), otherwise with pip (about a minute)."""
     python = venv_python()
-    target = [".[test]"] if not os.path.exists(LOCK_FILE) else ["-c", LOCK_FILE, ".[test]"]
+    constraints = ["-c", LOCK_FILE] if os.path.exists(LOCK_FILE) else []
+    target = constraints + ["--editable", ".[test]"]
     has_uv = run([python, "-m", "pip", "install", "--quiet", "uv"], cwd=REPO) == 0
     if has_uv:
-        code = run([python, "-m", "uv", "pip", "install", "--python", python, "--editable"] + target, cwd=REPO)
+        code = run([python, "-m", "uv", "pip", "install", "--python", python] + target, cwd=REPO)
     else:
         say("uv is not available; installing with pip instead (slower).")
-        code = run([python, "-m", "pip", "install", "--editable"] + target, cwd=REPO)
+        code = run([python, "-m", "pip", "install"] + target, cwd=REPO)
     if code != 0:
         fail(
             "installing the packages failed (see the messages above). Check your connection to the package "

@@ -43,6 +43,7 @@ def _describe_folder(folder: Path) -> str:
         return ""
     audio = [name for name in entries if Path(name).suffix.lower() in SUPPORTED_EXTENSIONS]
     shown = audio or entries
+    folder = folder.resolve()
     if not shown:
         return f"The folder {folder} is empty."
     kind = "Audio files" if audio else "Files"

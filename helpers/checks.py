@@ -157,36 +157,41 @@ def check_frame_count(answer, n_samples: int, frame_length: int, hop_length: int
     return _wrong("not quite. With centring, frame k is centred on sample k * hop_length.")
 
 
-def check_rms_function(rms_function: Callable | None, frame_length: int = 2048, hop_length: int = 512) -> CheckResult:
-    """Lesson 01: a from-scratch ``rms_function(y, frame_length, hop_length) -> (n_frames,)`` with centred frames.
+def check_amplitude_envelope_function(envelope_function: Callable | None, frame_length: int = 1024,
+                                      hop_length: int = 256) -> CheckResult:
+    """Lesson 01: a from-scratch ``envelope_function(y, frame_length, hop_length) -> (n_frames,)``.
 
-    It is run on a test signal (a tone, a silence and a quieter tone) and compared with ``librosa.feature.rms``
-    within a tolerance of 1e-4.
+    The amplitude envelope is the largest absolute sample in each frame, with the same centred framing as
+    ``librosa.feature.rms`` (zero padding of ``frame_length // 2`` on both sides). It is run on a test signal (a
+    tone, a silence, a quieter tone) and compared with a reference built on ``librosa.util.frame``.
     """
-    if rms_function is None:
-        return _unanswered("pad y with frame_length // 2 zeros on each side, cut frames every hop_length samples, "
-                           "and take the RMS of each.")
+    if envelope_function is None:
+        return _unanswered("reuse the framing of rms_from_scratch, but keep the largest absolute value of each "
+                           "frame instead of its RMS.")
     import librosa
 
     from .signals import pure_tone
 
     y = np.concatenate([pure_tone(440, 0.5), np.zeros(5000, np.float32), pure_tone(660, 0.3, amplitude=0.1)])
-    reference = librosa.feature.rms(y=y, frame_length=frame_length, hop_length=hop_length, center=True)[0]
+    padded = np.pad(y, frame_length // 2)
+    frames = librosa.util.frame(padded, frame_length=frame_length, hop_length=hop_length)
+    reference = np.abs(frames).max(axis=0)
     try:
-        result = np.asarray(rms_function(y, frame_length, hop_length), dtype=np.float64).reshape(-1)
+        result = np.asarray(envelope_function(y, frame_length, hop_length), dtype=np.float64).reshape(-1)
     except Exception as error:  # the student's code failed: report it as feedback, not a crash
         return _wrong(f"your function raised {type(error).__name__}: {error}")
     uncentred = 1 + (y.size - frame_length) // hop_length
     if result.size == uncentred and result.size != reference.size:
-        return _wrong(f"you made {result.size} frames, librosa makes {reference.size}: pad frame_length // 2 zeros "
-                      "on both sides first (centring), so the first frame is centred on sample 0.")
+        return _wrong(f"you made {result.size} frames, the centred framing makes {reference.size}: pad "
+                      "frame_length // 2 zeros on both sides first, so the first frame is centred on sample 0.")
     if result.size != reference.size:
-        return _wrong(f"you made {result.size} frames, librosa makes {reference.size} "
-                      f"(1 + len(y) // hop_length). Check the range of frame starts.")
-    if np.allclose(result, reference**2, atol=1e-4):
-        return _wrong("those are mean squares: take the square root of each frame's mean square.")
-    if np.allclose(result, reference, atol=1e-4):
-        return _correct(f"all {result.size} frames match librosa.feature.rms within 1e-4.")
+        return _wrong(f"you made {result.size} frames, the centred framing makes {reference.size} "
+                      "(1 + len(y) // hop_length). Check the range of frame starts.")
+    signed = np.pad(y, frame_length // 2)
+    if np.allclose(result, librosa.util.frame(signed, frame_length=frame_length, hop_length=hop_length).max(axis=0)):
+        return _wrong("you took the largest signed sample: a negative peak counts too, so take np.abs first.")
+    if np.allclose(result, reference, atol=1e-6):
+        return _correct(f"all {result.size} frames match the reference envelope.")
     worst = int(np.argmax(np.abs(result - reference)))
-    return _wrong(f"frame {worst} differs: yours {result[worst]:.4f}, librosa {reference[worst]:.4f}. Check the "
+    return _wrong(f"frame {worst} differs: yours {result[worst]:.4f}, expected {reference[worst]:.4f}. Check the "
                   "padding (zeros, frame_length // 2 each side) and that each frame is frame_length samples long.")

@@ -87,11 +87,18 @@ def play(y: np.ndarray, sr: float, label: str = "", max_duration_s: float = 60.0
     return AudioPlayer(data, "audio/mpeg", duration, label)
 
 
-def play_sample(name: str, sr: float = 22050) -> AudioPlayer:
-    """A compressed player for a bundled sample, labelled with its title and artist (lesson 00)."""
+def play_sample(name: str, offset_s: float = 0.0, duration_s: float | None = None, sr: float = 22050) -> AudioPlayer:
+    """A compressed player for a bundled sample (or ``duration_s`` seconds of it from ``offset_s``) (lesson 00).
+
+    The label gives the sample's id, title, artist and style.
+    """
     __tracebackhide__ = True
     from .samples import load_sample_cached, sample_info
 
     info = sample_info(name)
     y, rate = load_sample_cached(name, sr)
-    return play(y, rate, label=f"{info.id}: {info.title} ({info.artist}), {info.style}")
+    first = int(offset_s * rate)
+    last = y.size if duration_s is None else first + int(duration_s * rate)
+    if first >= y.size:
+        raise AudioInputError(f"offset_s={offset_s} is past the end of {name!r} ({y.size / rate:.1f} s).")
+    return play(y[first:last], rate, label=f"{info.id}: {info.title} ({info.artist}), {info.style}")

@@ -25,7 +25,7 @@ CLIP_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
 SPECTROGRAM_CMAP = "magma"
 SPECTROGRAM_DB_LABEL = "Level (dB, 0 dB = full-scale sine)"
 TIME_LABEL = "Time (s)"
-AMPLITUDE_LABEL = "Amplitude (full scale = ±1)"
+AMPLITUDE_LABEL = "Amplitude\n(full scale = ±1)"
 
 
 def _new_axes(ax, figsize=(9, 3)):
@@ -155,6 +155,7 @@ def compare_clips(
             artists.append(plot_waveform(y, sr, ax=ax, color=CLIP_COLORS[index % len(CLIP_COLORS)]))
             ax.set_title(name, loc="left", fontsize="medium")
             ax.set_ylim(-1, 1)
+            ax.label_outer()
         return artists
     spectrograms = {
         name: spectrogram_db(y, sr, n_fft=n_fft, hop_length=hop_length, frequency_scale=frequency_scale)
@@ -165,6 +166,7 @@ def compare_clips(
         artists.append(plot_spectrogram(S_db=spectrograms[name], sr=sr, ax=ax, n_fft=n_fft, hop_length=hop_length,
                                         frequency_scale=frequency_scale, vmin=vmax - 80, vmax=vmax, colorbar=False))
         ax.set_title(name, loc="left", fontsize="medium")
+        ax.label_outer()
     if colorbar:
         axes[0].figure.colorbar(artists[0], ax=list(axes), label=SPECTROGRAM_DB_LABEL, format="%+.0f")
     return artists

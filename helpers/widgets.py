@@ -145,7 +145,7 @@ class WaveformExplorer(Explorer):
             (wave,) = ax.plot([], [], color=CLIP_COLORS[row], linewidth=0.7, label="waveform")
             (rms,) = ax.plot([], [], color=CLIP_COLORS[4], linewidth=2.0, label="RMS envelope")
             ax.set_ylim(-1.0, 1.0)
-            ax.set_ylabel(AMPLITUDE_LABEL.replace(" (", "\n("))
+            ax.set_ylabel(AMPLITUDE_LABEL)
             ax.legend(loc="upper right", fontsize="small")
             self.wave_lines.append(wave)
             self.rms_lines.append(rms)

@@ -30,7 +30,7 @@ def assert_wrong(result, *fragments):
     (checks.check_sample_count, ()),
     (checks.check_rms, ()),
     (checks.check_frame_count, ()),
-    (checks.check_rms_function, None),
+    (checks.check_amplitude_envelope_function, None),
 ])
 def test_none_means_not_answered_yet(check, arguments, clip):
     inputs = {
@@ -38,7 +38,7 @@ def test_none_means_not_answered_yet(check, arguments, clip):
         checks.check_sample_count: (2.5, SR),
         checks.check_rms: (clip[:2048],),
         checks.check_frame_count: (clip.size, 2048, 512),
-        checks.check_rms_function: (),
+        checks.check_amplitude_envelope_function: (),
     }[check]
     result = check(None, *inputs)
     assert result.status == "unanswered" and not result
@@ -77,29 +77,32 @@ def test_frame_count(clip):
     assert_wrong(checks.check_frame_count(reference - 1, clip.size, 2048, 512), "off by one")
 
 
-def rms_loop(y, frame_length, hop_length, center=True, root=True):
-    """A deliberately plain implementation, different from both the check and librosa."""
+def envelope_loop(y, frame_length, hop_length, center=True, absolute=True):
+    """A deliberately plain implementation, different from both the check's reference and librosa."""
     if center:
         y = np.concatenate([np.zeros(frame_length // 2), y, np.zeros(frame_length // 2)])
     values = []
     start = 0
     while start + frame_length <= len(y):
-        mean_square = sum(float(s) ** 2 for s in y[start:start + frame_length]) / frame_length
-        values.append(mean_square**0.5 if root else mean_square)
+        frame = y[start:start + frame_length]
+        values.append(max(abs(float(s)) for s in frame) if absolute else max(float(s) for s in frame))
         start += hop_length
     return np.array(values)
 
 
-def test_rms_function_correct_and_typical_mistakes():
-    assert checks.check_rms_function(rms_loop)
-    assert_wrong(checks.check_rms_function(lambda y, f, h: rms_loop(y, f, h, center=False)), "centring")
-    assert_wrong(checks.check_rms_function(lambda y, f, h: rms_loop(y, f, h, root=False)), "square root")
-    assert_wrong(checks.check_rms_function(lambda y, f, h: rms_loop(y, f, h)[:-1]), "frames")
+def test_amplitude_envelope_function_correct_and_typical_mistakes():
+    assert checks.check_amplitude_envelope_function(envelope_loop)
+    assert_wrong(checks.check_amplitude_envelope_function(lambda y, f, h: envelope_loop(y, f, h, center=False)),
+                 "centred")
+    assert_wrong(checks.check_amplitude_envelope_function(lambda y, f, h: envelope_loop(y, f, h, absolute=False)),
+                 "np.abs")
+    assert_wrong(checks.check_amplitude_envelope_function(lambda y, f, h: envelope_loop(y, f, h)[:-1]), "frames")
+    assert_wrong(checks.check_amplitude_envelope_function(lambda y, f, h: 0.9 * envelope_loop(y, f, h)), "differs")
 
     def crashes(y, frame_length, hop_length):
         raise IndexError("index 5 is out of bounds")
 
-    assert_wrong(checks.check_rms_function(crashes), "IndexError")
+    assert_wrong(checks.check_amplitude_envelope_function(crashes), "IndexError")
 
 
 def test_results_render_in_both_views():

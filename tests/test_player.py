@@ -44,3 +44,10 @@ def test_play_sample_labels_title_and_artist():
 def test_long_clips_are_refused_with_advice():
     with pytest.raises(helpers.AudioInputError, match="excerpt"):
         helpers.play(np.zeros(22050 * 70, dtype=np.float32), 22050)
+
+
+def test_play_sample_excerpt_has_the_asked_duration():
+    player = helpers.play_sample(helpers.sample_ids()[0], offset_s=2.0, duration_s=5.0)
+    assert player.duration_s == pytest.approx(5.0)
+    with pytest.raises(helpers.AudioInputError, match="past the end"):
+        helpers.play_sample(helpers.sample_ids()[0], offset_s=999)

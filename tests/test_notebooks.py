@@ -1,0 +1,70 @@
+"""The lessons are stored clean and follow the course's lesson template. (nbval executes them separately.)"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+MAX_CHECKED_OUTPUT_CHARS = 2000
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def code_cells(notebook):
+    return [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+
+
+def source(cell):
+    return "".join(cell["source"])
+
+
+def test_lessons_are_numbered_in_order_from_00():
+    assert NOTEBOOKS, "no lessons found"
+    numbers = [int(re.match(r"(\d\d)_[a-z0-9_]+\.ipynb$", path.name).group(1)) for path in NOTEBOOKS]
+    assert numbers == list(range(len(NOTEBOOKS)))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_stored_without_outputs(path):
+    notebook = load(path)
+    for index, cell in enumerate(code_cells(notebook)):
+        assert cell.get("execution_count") is None, f"cell {index} has an execution count: clear outputs"
+        outputs = cell.get("outputs", [])
+        if "NBVAL_CHECK_OUTPUT" in source(cell):
+            assert all(output["output_type"] == "stream" for output in outputs)
+            assert sum(len("".join(output["text"])) for output in outputs) <= MAX_CHECKED_OUTPUT_CHARS
+        else:
+            assert outputs == [], f"cell {index} of {path.name} was committed with outputs"
+    assert set(notebook["metadata"]) <= {"kernelspec", "language_info"}, "stray notebook metadata"
+    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_follows_the_lesson_template(path):
+    notebook = load(path)
+    markdown = "\n".join(source(cell) for cell in notebook["cells"] if cell["cell_type"] == "markdown")
+    assert markdown.startswith(f"# Lesson {path.name[:2]} ·"), "the first cell is the lesson's title"
+    for heading in ("Learning objectives", "Prerequisites", "Estimated time", "## Summary", "## References"):
+        assert heading in markdown, f"{path.name} lacks '{heading}'"
+    exercises = re.findall(r"^### Exercise \d+", markdown, flags=re.M)
+    assert len(exercises) >= 2, f"{path.name} has {len(exercises)} exercises; every lesson has at least two"
+    checks = [cell for cell in code_cells(notebook) if re.search(r"\bcheck_\w+\(", source(cell))]
+    unanswered = [cell for cell in checks if re.search(r"^\w+ = None\b", source(cell), flags=re.M)]
+    assert len(unanswered) >= len(exercises), "each exercise has a student cell (answer = None) and a check"
+    solutions = [cell for cell in checks if "hide-input" in cell["metadata"].get("tags", [])]
+    assert len(solutions) >= len(exercises), "each exercise has a hidden solution cell that runs its check"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_nothing_downloads_and_widgets_are_not_compared(path):
+    for cell in code_cells(load(path)):
+        text = source(cell)
+        for forbidden in ("librosa.example", "urlopen", "requests.get", "wget ", "curl ", "pip install"):
+            assert forbidden not in text, f"{path.name}: '{forbidden}' would need the network"
+        if re.search(r"Explorer\(", text):
+            assert "nbval-ignore-output" in cell["metadata"].get("tags", []), "widget outputs cannot be compared"
