@@ -9,8 +9,9 @@ Not a test: it prints numbers to report (closing notes, README), it asserts noth
   part of Run All no lesson can avoid, measured in the same run;
 * cold: Run All with an empty numba cache (what the first student on a fresh machine waits);
 * warm: Run All again with the cache filled (the median of the warm runs);
-* slider median / p95: the time from a control's new value to the new image being ready, over many moves of every
-  control of the lesson's explorers, in this process (the same code path the notebook runs).
+* slider median / p95: the time from a control's new value to the new image being ready, over many random moves of
+  every control of the lesson's explorers, in this process (the same code path the notebook runs); split into
+  redraws (everything cached) and first visits (a song or setting not seen before, computed then cached).
 
 Results are also written as JSON to benchmarks/results/ (not committed).
 """
@@ -61,31 +62,75 @@ def percentile(values: list[float], fraction: float) -> float:
 # ------------------------------------------------------------------ slider scenarios, one per explorer class
 
 
-def waveform_explorer_moves(moves: int) -> list[float]:
-    """Random moves of every control of lesson 01's WaveformExplorer; returns the update times in ms."""
+def _option_values(control) -> list:
+    return [option[1] if isinstance(option, tuple) else option for option in control.options]
+
+
+def move_controls(explorer, controls: list, moves: int) -> list[tuple[float, bool]]:
+    """Move the explorer's controls in turn to random new values; return ``(milliseconds, first_visit)`` per move.
+
+    Decoding each bundled song happens once, when a student first picks it, so every song is loaded before timing.
+    A move is a *first visit* when it had to compute a feature or spectrogram the explorer had not cached yet
+    (a new song or setting); other moves only redraw. Both kinds are measured and reported.
+    """
     import helpers
-    from helpers.widgets import WINDOW_CHOICES_S, WaveformExplorer
 
-    names = helpers.sample_ids()
-    explorer = WaveformExplorer(window_s=2.0)
-    for name in names:  # a student's first pick of each song decodes it once: not part of a slider's latency
-        explorer.song_a.value = name
-    explorer.update_times_ms.clear()
+    for name in helpers.sample_ids():
+        helpers.load_sample_cached(name)
     rng = random.Random(0)
+    results = []
     for move in range(moves):
-        control = move % 4
-        if control == 0:
-            explorer.start.value = round(rng.uniform(0, 28), 2)
-        elif control == 1:
-            explorer.window.value = rng.choice(WINDOW_CHOICES_S)
-        elif control == 2:
-            explorer.song_a.value = rng.choice([n for n in names if n != explorer.song_a.value])
+        control = controls[move % len(controls)]
+        cached_before = len(explorer.store._features)
+        explorer.update_times_ms.clear()
+        if hasattr(control, "options"):
+            choices = [value for value in _option_values(control) if value != control.value]
+            control.value = rng.choice(choices)
         else:
-            explorer.song_b.value = rng.choice([n for n in names if n != explorer.song_b.value])
-    return list(explorer.update_times_ms)
+            new = rng.uniform(control.min, control.max)
+            control.value = round(new) if isinstance(control.value, int) else round(new, 2)
+        if explorer.update_times_ms:
+            results.append((explorer.update_times_ms[-1], len(explorer.store._features) > cached_before))
+    return results
 
 
-EXPLORER_SCENARIOS = {"WaveformExplorer": waveform_explorer_moves}
+def waveform_explorer(moves: int) -> list[tuple[float, bool]]:
+    from helpers.widgets import WaveformExplorer
+
+    explorer = WaveformExplorer(window_s=2.0)
+    return move_controls(explorer, [explorer.start, explorer.window, explorer.song_a, explorer.song_b], moves)
+
+
+def spectrogram_explorer(moves: int) -> list[tuple[float, bool]]:
+    from helpers.widgets import SpectrogramExplorer
+
+    explorer = SpectrogramExplorer()
+    return move_controls(explorer, [explorer.n_fft, explorer.scale, explorer.song_a, explorer.song_b], moves)
+
+
+def feature_explorer(moves: int) -> list[tuple[float, bool]]:
+    from helpers.widgets import FeatureExplorer
+
+    times = []
+    for feature, extra in (("zero_crossing_rate", ()), ("spectral_centroid", ("spectral_rolloff",))):
+        explorer = FeatureExplorer(feature, extra_features=extra)
+        times += move_controls(explorer, [explorer.frame_length, explorer.song_a, explorer.song_b], moves // 2)
+    return times
+
+
+def mfcc_explorer(moves: int) -> list[tuple[float, bool]]:
+    from helpers.widgets import MFCCExplorer
+
+    explorer = MFCCExplorer()
+    return move_controls(explorer, [explorer.n_mfcc, explorer.n_mfcc, explorer.song], moves)
+
+
+EXPLORER_SCENARIOS = {
+    "WaveformExplorer": waveform_explorer,
+    "SpectrogramExplorer": spectrogram_explorer,
+    "FeatureExplorer": feature_explorer,
+    "MFCCExplorer": mfcc_explorer,
+}
 
 
 def explorers_in(notebook: nbformat.NotebookNode) -> list[str]:
@@ -119,24 +164,34 @@ def main() -> None:
             slider = []
             for explorer in explorers_in(notebook):
                 slider += EXPLORER_SCENARIOS[explorer](arguments.moves)
+            times = [ms for ms, _ in slider]
+            redraws = [ms for ms, first in slider if not first]
+            first_visits = [ms for ms, first in slider if first]
             row = {
                 "lesson": path.stem, "floor_s": floor, "cold_s": cold, "warm_s": warm,
-                "slider_moves": len(slider),
-                "slider_median_ms": statistics.median(slider) if slider else None,
-                "slider_p95_ms": percentile(slider, 0.95) if slider else None,
+                "slider_moves": len(slider), "first_visits": len(first_visits),
+                "slider_median_ms": statistics.median(times) if times else None,
+                "slider_p95_ms": percentile(times, 0.95) if times else None,
+                "redraw_median_ms": statistics.median(redraws) if redraws else None,
+                "first_visit_median_ms": statistics.median(first_visits) if first_visits else None,
             }
             rows.append(row)
             print(f"measured {path.name}: {row}", flush=True)
 
     print(f"\nMachine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}\n")
-    print("| lesson | floor (kernel + imports) | Run All cold | Run All warm | slider median | slider p95 | moves |")
-    print("|---|---|---|---|---|---|---|")
+    print("| lesson | floor (kernel + imports) | Run All cold | Run All warm | slider median | slider p95 "
+          "| redraw median | first-visit median | moves (first visits) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+
+    def milliseconds(value):
+        return "–" if value is None else f"{value:.0f} ms"
+
     for row in rows:
-        slider = ("–", "–") if row["slider_median_ms"] is None else (
-            f"{row['slider_median_ms']:.0f} ms", f"{row['slider_p95_ms']:.0f} ms")
         print(f"| {row['lesson']} | {row['floor_s']:.1f} s | {row['cold_s']:.1f} s | {row['warm_s']:.1f} s | "
-              f"{slider[0]} | {slider[1]} | {row['slider_moves']} |")
+              f"{milliseconds(row['slider_median_ms'])} | {milliseconds(row['slider_p95_ms'])} | "
+              f"{milliseconds(row['redraw_median_ms'])} | {milliseconds(row['first_visit_median_ms'])} | "
+              f"{row['slider_moves']} ({row['first_visits']}) |")
     RESULTS_DIR.mkdir(exist_ok=True)
     out = RESULTS_DIR / time.strftime("bench-%Y%m%d-%H%M%S.json")
     out.write_text(json.dumps({"machine": platform.platform(), "rows": rows}, indent=2))

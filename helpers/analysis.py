@@ -69,27 +69,42 @@ def min_max_envelope(y: np.ndarray, n_columns: int) -> tuple[np.ndarray, np.ndar
     return index, values
 
 
+def stft_magnitude(y: np.ndarray, sr: float, n_fft: int = 2048, hop_length: int = 512) -> np.ndarray:
+    """Magnitude of the centred STFT with a periodic Hann window, scaled so a full-scale sine peaks at 1 (lesson 02).
+
+    ``y``: ``(n,)`` float mono; ``sr``: Hz; ``n_fft``, ``hop_length``: samples. Returns ``(1 + n_fft // 2, n_frames)``
+    float32. librosa's ``stft`` gives a full-scale sine a peak of ``sum(window) / 2`` (= n_fft / 4 for Hann); dividing
+    by that makes levels independent of ``n_fft``. Ratios such as the spectral centroid do not change.
+    """
+    __tracebackhide__ = True
+    import librosa
+
+    y = require_audio_array(y, sr)
+    require_min_length(y, n_fft // 2 + 1, sr)
+    window = np.hanning(n_fft + 1)[:-1]  # the periodic Hann window librosa uses
+    magnitude = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=hop_length, window="hann", center=True))
+    magnitude /= window.sum() / 2
+    return magnitude
+
+
 def spectrogram_db(
-    y: np.ndarray, sr: float, n_fft: int = 2048, hop_length: int = 512, frequency_scale: str = "linear",
-    n_mels: int = 128,
+    y: np.ndarray | None, sr: float, n_fft: int = 2048, hop_length: int = 512, frequency_scale: str = "linear",
+    n_mels: int = 128, magnitude: np.ndarray | None = None,
 ) -> np.ndarray:
     """Spectrogram in decibels (lesson 02): ``(n_bins, n_frames)`` float32.
 
     ``frequency_scale`` is ``'linear'`` or ``'log'`` (the same STFT bins, only the plot's axis differs; ``n_bins =
-    1 + n_fft // 2``) or ``'mel'`` (``n_mels`` mel bands). The magnitude is divided by half the window's sum, so a
-    full-scale sine reads 0 dB and quieter sounds read negative dB; the floor is -100 dB. Using this fixed reference
-    (not each clip's own maximum) keeps levels comparable between songs.
+    1 + n_fft // 2``) or ``'mel'`` (``n_mels`` mel bands). Levels are relative to a full-scale sine (0 dB; see
+    :func:`stft_magnitude`), with a floor at -100 dB. Using this fixed reference (not each clip's own maximum) keeps
+    levels comparable between songs. Pass a precomputed ``magnitude`` from :func:`stft_magnitude` to skip the STFT.
     """
     __tracebackhide__ = True
     import librosa
 
     if frequency_scale not in FREQUENCY_SCALES:
         raise AudioInputError(f"frequency_scale must be one of {FREQUENCY_SCALES}, not {frequency_scale!r}.")
-    y = require_audio_array(y, sr)
-    require_min_length(y, n_fft // 2 + 1, sr)
-    window = np.hanning(n_fft + 1)[:-1]  # the periodic Hann window librosa uses
-    magnitude = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=hop_length, window="hann", center=True))
-    magnitude /= window.sum() / 2
+    if magnitude is None:
+        magnitude = stft_magnitude(y, sr, n_fft=n_fft, hop_length=hop_length)
     if frequency_scale == "mel":
         mel_power = librosa.feature.melspectrogram(S=magnitude**2, sr=sr, n_fft=n_fft, n_mels=n_mels)
         return librosa.power_to_db(mel_power, ref=1.0, amin=1e-10, top_db=None).astype(np.float32)

@@ -45,7 +45,7 @@ def _describe_folder(folder: Path) -> str:
     shown = audio or entries
     folder = folder.resolve()
     if not shown:
-        return f"The folder {folder} is empty."
+        return f"The folder {folder} has no visible files."
     kind = "Audio files" if audio else "Files"
     more = f" ... and {len(shown) - 12} more" if len(shown) > 12 else ""
     return f"{kind} in {folder}: " + ", ".join(shown[:12]) + more + "."
@@ -54,13 +54,14 @@ def _describe_folder(folder: Path) -> str:
 def _check_path(path: Path) -> None:
     """Raise a helpful error for a path that cannot be an audio file; return silently otherwise."""
     if not path.exists():
+        hint = _nearby_hint(path)
         folder = path.parent if str(path.parent) else Path(".")
         if folder.is_dir():
             listing = _describe_folder(folder)
         else:
             listing = f"The folder {folder} does not exist either (the notebook runs in {Path.cwd()})."
         raise AudioInputError(
-            f"No file at {str(path)!r}. {listing} Check the spelling and the folder; a relative path starts "
+            f"No file at {str(path)!r}. {hint}{listing} Check the spelling and the folder; a relative path starts "
             f"from the notebook's folder ({Path.cwd()})."
         ) from None
     if path.is_dir():
@@ -81,10 +82,36 @@ def _check_path(path: Path) -> None:
     with open(path, "rb") as handle:
         head = handle.read(512)
     if _looks_like_text(head):
-        raise AudioInputError(
-            f"{path.name!r} contains text, not audio (it starts with {head[:40]!r}). Renaming a file to "
-            f"{extension or '.wav'} does not convert it: find the real audio file, or convert it. {CONVERT_HINT}"
-        ) from None
+        raise AudioInputError(f"{path.name!r} {_text_diagnosis(head, extension)}") from None
+
+
+def _nearby_hint(path: Path) -> str:
+    """A suggestion for a path that does not exist: a bundled sample's id, or the same path one folder up."""
+    from .samples import AUDIO_SAMPLES_DIR
+
+    if not path.suffix and len(path.parts) == 1:
+        try:
+            from .samples import sample_ids
+
+            if str(path) in sample_ids():
+                return f"{str(path)!r} is a bundled sample: load it with load_sample({str(path)!r}). "
+        except AudioInputError:
+            pass
+    if not path.is_absolute() and (Path("..") / path).exists():
+        return f"But {str(Path('..') / path)!r} exists: the notebooks run inside notebooks/, so go one folder up. "
+    if not path.is_absolute() and (AUDIO_SAMPLES_DIR / path.name).exists():
+        return f"A bundled file of that name exists: use load_sample({Path(path.name).stem!r}). "
+    return ""
+
+
+def _text_diagnosis(head: bytes, extension: str) -> str:
+    """What to tell a student whose 'audio' file is really text."""
+    lowered = head[:200].lower()
+    if b"<html" in lowered or b"<!doctype" in lowered:
+        return ("is a web page (HTML), not audio: the link you downloaded led to a page, not to the file. Open "
+                "the page in a browser and download the audio file itself.")
+    return (f"contains text, not audio (it starts with {head[:40]!r}). Renaming a file to {extension or '.wav'} "
+            "does not make it audio: find the real audio file.")
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -150,7 +177,7 @@ def load_audio(
         if not data:
             raise AudioInputError(f"{name} is empty (0 bytes). Upload or open the file again.") from None
         if _looks_like_text(data[:512]):
-            raise AudioInputError(f"{name} contains text, not audio. {CONVERT_HINT}") from None
+            raise AudioInputError(f"{name} {_text_diagnosis(data[:512], '')}") from None
         reader = io.BytesIO(data)
     else:
         raise AudioInputError(
@@ -162,8 +189,9 @@ def load_audio(
         info = soundfile.info(reader)
     except Exception as error:  # soundfile raises LibsndfileError, RuntimeError or TypeError for undecodable data
         raise AudioInputError(
-            f"Could not read {name} as audio ({_short_reason(error)}). The file is damaged, incomplete, or in a "
-            f"format soundfile cannot read. {CONVERT_HINT}"
+            f"Could not read {name} as audio ({_short_reason(error)}). The file is damaged, an incomplete download, "
+            f"or in a format soundfile cannot read. Try opening it in a music player: if it plays, convert it. "
+            f"{CONVERT_HINT}"
         ) from None
     if hasattr(reader, "seek"):
         reader.seek(0)

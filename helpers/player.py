@@ -17,7 +17,8 @@ from .audio_io import require_audio_array
 from .errors import AudioInputError
 
 PLAYER_SAMPLE_RATE = 22050
-#: soundfile's MP3 'compression_level': 0 = best quality/largest, 1 = smallest. 0.6 gives about 64 kbit/s mono.
+#: soundfile's MP3 'compression_level': 0 = best quality/largest, 1 = smallest. 0.6 gives about 30–40 kbit/s
+#: for mono music at 22 050 Hz (measured on the bundled samples).
 PLAYER_COMPRESSION = 0.6
 
 

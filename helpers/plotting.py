@@ -20,7 +20,7 @@ from .analysis import min_max_envelope, spectrogram_db
 from .audio_io import require_audio_array
 
 #: Okabe–Ito colours, distinguishable with the common forms of colour blindness.
-CLIP_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+CLIP_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 #: Perceptually uniform, colour-blind-safe colormap for spectrograms.
 SPECTROGRAM_CMAP = "magma"
 SPECTROGRAM_DB_LABEL = "Level (dB, 0 dB = full-scale sine)"
@@ -39,19 +39,25 @@ def _new_axes(ax, figsize=(9, 3)):
 
 def plot_waveform(
     y: np.ndarray, sr: float, ax=None, start_s: float = 0.0, title: str | None = None, color: str | None = None,
-    label: str | None = None, max_columns: int = 2000,
+    label: str | None = None, max_columns: int = 2000, time_unit: str = "s",
 ):
     """Draw a waveform against time (lesson 01). Returns the ``Line2D``.
 
     ``y``: ``(n,)`` float mono, -1..1; ``sr``: Hz; ``start_s``: time of ``y[0]`` in seconds (for a zoomed-in
-    excerpt). Long signals are drawn as a min/max envelope of ``max_columns`` columns: the same picture, much faster.
+    excerpt); ``time_unit``: ``'s'`` or ``'ms'`` for the time axis. Long signals are drawn as a min/max envelope of
+    ``max_columns`` columns: the same picture, much faster.
     """
     y = require_audio_array(y, sr)
+    if time_unit not in ("s", "ms"):
+        raise ValueError(f"time_unit must be 's' or 'ms', not {time_unit!r}.")
+    scale = 1000.0 if time_unit == "ms" else 1.0
     ax = _new_axes(ax)
     index, values = min_max_envelope(y, max_columns)
-    (line,) = ax.plot(start_s + index / sr, values, color=color or CLIP_COLORS[0], linewidth=0.7, label=label)
-    ax.set_xlim(start_s, start_s + y.size / sr)
-    ax.set_xlabel(TIME_LABEL)
+    (line,) = ax.plot(scale * (start_s + index / sr), values, color=color or CLIP_COLORS[0], linewidth=0.7,
+                      label=label)
+    ax.set_xlim(scale * start_s, scale * (start_s + y.size / sr))
+    ax.ticklabel_format(axis="x", useOffset=False, style="plain")
+    ax.set_xlabel(f"Time ({time_unit})")
     ax.set_ylabel(AMPLITUDE_LABEL)
     if title:
         ax.set_title(title)

@@ -72,8 +72,8 @@ SAMPLES: list[dict] = [
         "license_file": "licenses/CC-BY-SA-3.0.txt",
         "style": "Pop / band instrumental",
         "listen_for": (
-            "A band-style mix in which drums, bass and melodic instruments play together "
-            "at a steady tempo (about 100 BPM); compare its even loudness with the swelling ambient clip."
+            "Drums, bass and melody instruments playing together at a steady pace, at an even loudness "
+            "throughout."
         ),
         # 1:10-1:40: steady section after the intro (1-s RMS within -17..-14.5 dBFS).
     },
@@ -93,8 +93,7 @@ SAMPLES: list[dict] = [
         "license_file": "licenses/GPL-2.0.txt",
         "style": "EDM (four-on-the-floor)",
         "listen_for": (
-            "The kick drum on every beat (about 128 BPM) and the heavy bass: evenly spaced "
-            "onsets and strong energy below 150 Hz in the spectrogram."
+            "A kick drum thumping on every beat (a little over two per second) under a deep, heavy bass."
         ),
         # 0:30-1:00: full groove; low-band onset autocorrelation peaks at one beat (~128 BPM).
     },
@@ -114,8 +113,8 @@ SAMPLES: list[dict] = [
         "license_file": "licenses/MIT-Sectoid.txt",
         "style": "Metal (distorted guitars)",
         "listen_for": (
-            "Distorted electric guitars: a dense, noise-like spectrum (high spectral centroid "
-            "and flatness) that stays loud the whole time."
+            "Distorted electric guitars: a dense, buzzing, almost noise-like wall of sound that stays loud all "
+            "the time."
         ),
         # 0:10-0:40: guitar stem active throughout (it drops out around 1:25-1:35).
     },
@@ -132,8 +131,8 @@ SAMPLES: list[dict] = [
         "license_file": "licenses/GPL-2.0.txt",
         "style": "Orchestral (game score)",
         "listen_for": (
-            "Orchestral instruments with little percussion: harmonic partials appear as "
-            "horizontal lines in the spectrogram and the loudness swells with the phrasing."
+            "Strings, brass and woodwinds with hardly any drums: long held notes that grow and fade with the "
+            "melody."
         ),
         # 1:20-1:50: full orchestra after the quiet opening; percussive energy share only ~6 %.
     },
@@ -150,8 +149,7 @@ SAMPLES: list[dict] = [
         "license_file": "licenses/CC-BY-SA-3.0.txt",
         "style": "Ambient (sustained pads, no drums)",
         "listen_for": (
-            "Slow sustained pads that swell in and out with no drums: very few onsets, a low "
-            "spectral centroid and large, slow changes in loudness."
+            "Soft, long synthesiser chords with no drums; new chords enter suddenly, then fade away slowly."
         ),
         # 0:20-0:50: pads only (percussive share ~1 %); later the track adds more rhythmic parts.
         # The source is 48 kHz; the native rate is kept.
@@ -169,8 +167,8 @@ SAMPLES: list[dict] = [
         "license_file": "licenses/CC-BY-SA-3.0.txt",
         "style": "Speech (female voice, telephone quality)",
         "listen_for": (
-            "The gaps between words and phrases, and the narrow band of 8 kHz telephone audio "
-            "(nothing above 4 kHz) - speech, not music, for contrast."
+            "A woman's voice on a telephone line: listen for the short pauses between words and the muffled, "
+            "narrow sound."
         ),
     },
     {
@@ -189,8 +187,8 @@ SAMPLES: list[dict] = [
         "license_file": "licenses/MIT-FluidR3_GM.txt",
         "style": "Solo piano (synthesised render)",
         "listen_for": (
-            "One clear piano onset on every sixteenth note over a chord that changes once per bar - "
-            "sharp attacks and slowly decaying tones; a render from samples, not a recorded performance."
+            "A piano playing a steady stream of broken chords, one note at a time; each note starts sharply and "
+            "rings on. A computer render, not a recorded performance."
         ),
     },
 ]

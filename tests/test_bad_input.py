@@ -80,6 +80,31 @@ def test_text_file_named_wav(tmp_path):
     with pytest.raises(AudioInputError) as excinfo:
         load_audio(tmp_path / "song.wav")
     assert_clean_error(excinfo, "contains text", "renaming")
+    assert "ffmpeg" not in str(excinfo.value), "converting a text file is not the fix"
+
+
+def test_saved_web_page_named_mp3(tmp_path):
+    (tmp_path / "song.mp3").write_text("<!DOCTYPE html><html><head><title>404</title></head></html>")
+    with pytest.raises(AudioInputError) as excinfo:
+        load_audio(tmp_path / "song.mp3")
+    assert_clean_error(excinfo, "web page")
+
+
+def test_sample_id_given_to_load_audio_suggests_load_sample():
+    name = helpers.sample_ids()[0]
+    with pytest.raises(AudioInputError) as excinfo:
+        load_audio(name)
+    assert_clean_error(excinfo, f"load_sample({name!r})")
+
+
+def test_path_relative_to_the_repository_from_a_notebook_folder(tmp_path, monkeypatch):
+    (tmp_path / "audio").mkdir()
+    write_tone(tmp_path / "audio" / "mine.wav")
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path / "notebooks")
+    with pytest.raises(AudioInputError) as excinfo:
+        load_audio("audio/mine.wav")
+    assert_clean_error(excinfo, "../audio/mine.wav", "one folder up")
 
 
 def test_corrupt_binary_file(tmp_path):

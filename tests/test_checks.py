@@ -108,3 +108,62 @@ def test_amplitude_envelope_function_correct_and_typical_mistakes():
 def test_results_render_in_both_views():
     result = checks.check_sample_count(22050, 1.0, SR)
     assert result.passed and "Correct" in repr(result) and "Correct" in result._repr_html_()
+
+
+def test_envelope_padding_mistakes_are_caught_at_the_edges():
+    def padded_loop(mode):
+        def envelope(y, frame_length, hop_length):
+            padded = np.pad(y, frame_length // 2, mode=mode)
+            return np.array([np.abs(padded[k * hop_length: k * hop_length + frame_length]).max()
+                             for k in range(1 + len(y) // hop_length)])
+        return envelope
+
+    assert checks.check_amplitude_envelope_function(padded_loop("constant"))
+    # A maximum cannot see the padding mode (padded values repeat samples already in the frame, or are zeros),
+    # so reflect padding gives the same envelope and is rightly accepted.
+    assert checks.check_amplitude_envelope_function(padded_loop("reflect"))
+
+    def left_only(y, frame_length, hop_length):
+        padded = np.concatenate([np.zeros(frame_length), y, np.zeros(frame_length)])[frame_length // 2 + 7:]
+        return np.array([np.abs(padded[k * hop_length: k * hop_length + frame_length]).max()
+                         for k in range(1 + len(y) // hop_length)])
+
+    assert_wrong(checks.check_amplitude_envelope_function(left_only), "edges")
+
+
+def test_envelope_feedback_on_rms_none_and_non_functions():
+    def rms_instead(y, frame_length, hop_length):
+        return librosa.feature.rms(y=y, frame_length=frame_length, hop_length=hop_length)[0]
+
+    assert_wrong(checks.check_amplitude_envelope_function(rms_instead), "RMS")
+    unfinished = checks.check_amplitude_envelope_function(lambda y, f, h: None)
+    assert unfinished.status == "unanswered" and "return" in unfinished.message
+    assert_wrong(checks.check_amplitude_envelope_function(np.zeros(3)), "function itself")
+
+
+def test_sample_count_rejects_strings_fractions_and_truncation():
+    assert_wrong(checks.check_sample_count("55125", 2.5, SR), "whole number")
+    assert_wrong(checks.check_sample_count(55125.5, 2.5, SR), "whole number")
+    # 0.7 * 22050 is 15434.999999999998 in floating point: int() truncates it, round() does not.
+    assert int(0.7 * SR) != round(0.7 * SR)
+    assert_wrong(checks.check_sample_count(int(0.7 * SR), 0.7, SR), "round")
+    assert checks.check_sample_count(round(0.7 * SR), 0.7, SR)
+
+
+def test_duration_hints_for_integer_division_and_milliseconds(clip):
+    assert_wrong(checks.check_duration(clip.size // SR, clip, SR), "integer division")
+    assert_wrong(checks.check_duration(1000 * clip.size / SR, clip, SR), "milliseconds")
+    assert_wrong(checks.check_duration(SR / clip.size, clip, SR), "upside down")
+
+
+def test_rms_hints_for_peak_decibels_and_librosa_frames(clip):
+    frame = clip[:2048]
+    rms = float(np.sqrt(np.mean(frame.astype(float) ** 2)))
+    assert_wrong(checks.check_rms(np.abs(frame).max(), frame), "peak")
+    assert_wrong(checks.check_rms(20 * np.log10(rms), frame), "dB")
+    assert_wrong(checks.check_rms(librosa.feature.rms(y=frame)[0], frame), "centres")
+
+
+def test_frame_count_is_compared_exactly(clip):
+    expected = 1 + clip.size // 512
+    assert_wrong(checks.check_frame_count(expected + 1, clip.size, 2048, 512))

@@ -54,7 +54,8 @@ def test_follows_the_lesson_template(path):
     exercises = re.findall(r"^### Exercise \d+", markdown, flags=re.M)
     assert len(exercises) >= 2, f"{path.name} has {len(exercises)} exercises; every lesson has at least two"
     checks = [cell for cell in code_cells(notebook) if re.search(r"\bcheck_\w+\(", source(cell))]
-    unanswered = [cell for cell in checks if re.search(r"^\w+ = None\b", source(cell), flags=re.M)]
+    # A student cell starts unanswered: `answer = None`, or a function template whose body is `return None`.
+    unanswered = [cell for cell in checks if re.search(r"^(\w+ = None|\s+return None)\b", source(cell), flags=re.M)]
     assert len(unanswered) >= len(exercises), "each exercise has a student cell (answer = None) and a check"
     solutions = [cell for cell in checks if "hide-input" in cell["metadata"].get("tags", [])]
     assert len(solutions) >= len(exercises), "each exercise has a hidden solution cell that runs its check"

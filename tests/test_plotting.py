@@ -78,3 +78,13 @@ def test_compare_clips_by_sample_id_on_given_axes():
     assert [ax.get_title(loc="left") for ax in axes] == names
     with pytest.raises(ValueError, match="one axes per clip"):
         helpers.compare_clips(names, axes=axes[:1])
+
+
+def test_waveform_in_milliseconds_without_offset_notation(tone):
+    fig, ax = plt.subplots()
+    line = helpers.plot_waveform(tone[:441], SR, ax=ax, start_s=12.0, time_unit="ms")
+    assert ax.get_xlabel() == "Time (ms)"
+    assert ax.get_xlim() == pytest.approx((12000, 12020))
+    fig.canvas.draw()
+    assert ax.xaxis.get_offset_text().get_text() == ""  # plain tick labels, no "+1.2e4"
+    assert line.get_xdata()[0] == pytest.approx(12000)

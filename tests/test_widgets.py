@@ -1,6 +1,7 @@
 """Explorers respond to their controls: moving one changes the figure; clips are decoded once."""
 
 import numpy as np
+import pytest
 
 import helpers
 from helpers.widgets import WINDOW_CHOICES_S, WaveformExplorer
@@ -71,3 +72,76 @@ def test_own_clip_appears_in_the_pickers():
 
 def test_window_choices_cover_a_period_to_a_whole_excerpt():
     assert min(WINDOW_CHOICES_S) <= 0.01 and max(WINDOW_CHOICES_S) >= 30
+
+
+def test_unknown_song_name_gets_a_clear_error():
+    with pytest.raises(helpers.AudioInputError, match="not one of the clips"):
+        WaveformExplorer(clips=helpers.sample_ids()[:2], song_a="Pop")
+    with pytest.raises(helpers.AudioInputError, match="no bundled sample"):
+        WaveformExplorer(clips=["pop", "popp"])
+
+
+def test_window_past_the_end_is_moved_back_not_left_blank():
+    explorer = make_explorer(window_s=2.0)
+    explorer.start.value = explorer.start.max
+    y, sr = explorer.store.audio(explorer.song_a.value)
+    low, high = explorer.axes[0].get_xlim()
+    assert high == pytest.approx(y.size / sr) and high - low == pytest.approx(2.0)
+    assert "moved back" in explorer.axes[0].get_title(loc="left")
+
+
+def test_spectrogram_explorer_axis_and_fft_size_change_the_picture():
+    from helpers.widgets import SpectrogramExplorer
+
+    explorer = SpectrogramExplorer(clips=["ambient", "edm"], scale="linear", n_fft=1024)
+    images = [explorer.image.value]
+    shape_linear = explorer.images[0].get_array().shape
+    explorer.scale.value = "mel"
+    images.append(explorer.image.value)
+    assert explorer.images[0].get_array().shape[0] == 128  # mel bands
+    assert explorer.images[0].get_array().shape != shape_linear
+    explorer.n_fft.value = 4096
+    images.append(explorer.image.value)
+    assert "4096" in explorer.axes[0].get_title(loc="left")
+    assert len(set(images)) == 3
+    # Each STFT is computed once per song and FFT size, whatever the axis.
+    explorer.scale.value = "log"
+    keys = [key for (name, key) in explorer.store._features if name == "ambient" and key.startswith("stft")]
+    assert sorted(keys) == ["stft-magnitude:1024", "stft-magnitude:4096"]
+
+
+@pytest.mark.parametrize("feature", ["zero_crossing_rate", "spectral_centroid"])
+def test_feature_explorer_frame_length_changes_curves(feature):
+    from helpers.widgets import FeatureExplorer
+
+    explorer = FeatureExplorer(feature, clips=["metal", "ambient"])
+    line = explorer.curves[0][feature]
+    before_x, before_image = line.get_xdata().copy(), explorer.image.value
+    explorer.frame_length.value = 512
+    assert line.get_xdata().size > before_x.size  # a shorter frame (and hop) gives more frames
+    assert explorer.image.value != before_image
+    values, _ = explorer.values("metal")
+    import librosa
+
+    y, sr = explorer.store.audio("metal")
+    if feature == "zero_crossing_rate":
+        expected = librosa.feature.zero_crossing_rate(y, frame_length=512, hop_length=128)[0]
+    else:
+        expected = librosa.feature.spectral_centroid(y=y, sr=sr, n_fft=512, hop_length=128)[0]
+    np.testing.assert_allclose(values, expected, rtol=1e-3, atol=1e-3)
+
+
+def test_mfcc_explorer_rebuild_improves_with_more_coefficients():
+    from helpers.widgets import MFCCExplorer
+
+    explorer = MFCCExplorer(clips=["piano"], n_mfcc=2)
+
+    def error_db():
+        return float(explorer.axes[2].get_title(loc="left").split("RMS error ")[1].split(" dB")[0])
+
+    coarse, image = error_db(), explorer.image.value
+    explorer.n_mfcc.value = 30
+    assert error_db() < coarse
+    assert explorer.image.value != image
+    explorer.n_mfcc.value = explorer.n_mels
+    assert error_db() == pytest.approx(0.0, abs=0.05)  # all coefficients: the inverse DCT is exact
