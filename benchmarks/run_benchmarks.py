@@ -5,8 +5,9 @@
 
 Not a test: it prints numbers to report (closing notes, README), it asserts nothing about them. For each lesson:
 
-* floor: starting a kernel and importing what every lesson imports (numpy, matplotlib, librosa, helpers), i.e. the
-  part of Run All no lesson can avoid, measured in the same run;
+* floor: starting a kernel, importing what every lesson imports (numpy, matplotlib, librosa, helpers), a first tiny
+  STFT and resample (librosa imports scipy.signal and soxr lazily on first use) and one tiny figure: the part of
+  Run All no lesson can avoid, measured in the same run;
 * cold: Run All with an empty numba cache (what the first student on a fresh machine waits);
 * warm: Run All again with the cache filled (the median of the warm runs);
 * slider median / p95: the time from a control's new value to the new image being ready, over many random moves of
@@ -35,7 +36,14 @@ from nbclient import NotebookClient
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = REPO / "notebooks"
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-FLOOR_SOURCE = "import numpy, matplotlib.pyplot, librosa, helpers\n%matplotlib inline"
+# The floor: kernel start, the imports every lesson makes, and the first use of librosa (which imports its heavy
+# parts, such as scipy.signal, lazily on first use) on a tiny signal, plus one small figure. No lesson content.
+FLOOR_SOURCE = """\
+%matplotlib inline
+import numpy as np, matplotlib.pyplot as plt, librosa, helpers
+librosa.stft(np.zeros(4096, dtype=np.float32)); librosa.resample(np.zeros(4410), orig_sr=44100, target_sr=22050)
+plt.plot([0, 1]); plt.show()
+"""
 
 
 def execute(notebook: nbformat.NotebookNode, numba_cache: Path) -> float:

@@ -151,6 +151,7 @@ def check_amplitude_envelope_function(envelope_function: Callable | None, frame_
     result, problem = _call_student_function(envelope_function, y.copy(), frame_length, hop_length)
     if problem is not None:
         return problem
+    result = result.astype(np.float64).reshape(-1)
 
     def framed(signal):
         padded = np.pad(signal, frame_length // 2)

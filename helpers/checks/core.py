@@ -68,7 +68,7 @@ def _as_number(answer) -> float | None:
 
 
 def _call_student_function(function, *arguments):
-    """Run a student's function; return ``(result_array, None)`` or ``(None, CheckResult explaining why not)``.
+    """Run a student's function; return ``(numeric_array, None)`` or ``(None, CheckResult explaining why not)``.
 
     Test the second item with ``is not None``: a CheckResult for a wrong answer is falsy.
     """
@@ -83,10 +83,13 @@ def _call_student_function(function, *arguments):
         return None, CheckResult("unanswered", "your function returned None: write its body, and don't forget "
                                                "the return statement.")
     try:
-        return np.asarray(result, dtype=np.float64).reshape(-1), None
+        array = np.asarray(result)
     except (TypeError, ValueError):
+        array = None
+    if array is None or not np.issubdtype(array.dtype, np.number):
         return None, CheckResult("wrong", f"your function should return numbers (a NumPy array), not "
                                           f"{type(result).__name__}.")
+    return array, None
 
 
 def _close(a: float, b: float, relative: float = 1e-3, absolute: float = 1e-9) -> bool:
