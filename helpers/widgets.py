@@ -499,8 +499,10 @@ class MFCCExplorer(Explorer):
             ax.set_ylabel(label)
         self.axes[0].set_title("log-mel spectrogram (dB)", loc="left", fontsize="medium")
         self.axes[-1].set_xlabel(TIME_LABEL)
-        self.figure.colorbar(self.original, ax=[self.axes[0], self.axes[2]], label="level (dB)")
-        self.figure.colorbar(self.coefficients, ax=self.axes[1], label="MFCC value")
+        # One colour bar per row: a bar spanning rows 1 and 3 would sit on top of row 2's.
+        for ax, image, label in zip(self.axes, (self.original, self.coefficients, self.rebuilt),
+                                    ("level (dB)", "MFCC value", "level (dB)")):
+            self.figure.colorbar(image, ax=ax, label=label)
         for control in (self.song, self.n_mfcc):
             control.observe(self.refresh, names="value")
         self.widget = widgets.VBox([widgets.HBox([self.song, self.n_mfcc]), self.image])

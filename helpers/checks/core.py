@@ -67,10 +67,11 @@ def _as_number(answer) -> float | None:
         return None
 
 
-def _call_student_function(function, *arguments):
+def _call_student_function(function, *arguments, error_hint: Callable[[Exception], str] | None = None):
     """Run a student's function; return ``(numeric_array, None)`` or ``(None, CheckResult explaining why not)``.
 
-    Test the second item with ``is not None``: a CheckResult for a wrong answer is falsy.
+    Test the second item with ``is not None``: a CheckResult for a wrong answer is falsy. ``error_hint(error)`` may
+    add a sentence to the message when the student's code raises.
     """
     if not callable(function):
         return None, CheckResult("wrong", f"pass the function itself (its name, without parentheses), not a "
@@ -78,7 +79,8 @@ def _call_student_function(function, *arguments):
     try:
         result = function(*arguments)
     except Exception as error:  # the student's code failed: report it as feedback, not a crash
-        return None, CheckResult("wrong", f"your function raised {type(error).__name__}: {error}")
+        hint = error_hint(error) if error_hint else ""
+        return None, CheckResult("wrong", f"your function raised {type(error).__name__}: {error}{hint}")
     if result is None:
         return None, CheckResult("unanswered", "your function returned None: write its body, and don't forget "
                                                "the return statement.")
