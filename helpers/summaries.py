@@ -1,0 +1,106 @@
+"""Frame-wise features of a clip and their summaries: the feature vectors of lessons 06 and 07.
+
+Every feature here was derived from scratch in an earlier lesson (RMS in 01, spectrogram in 02, zero-crossing rate
+in 03, centroid, bandwidth and roll-off in 04, MFCCs in 05); this module computes them together, from one STFT,
+with the same settings, so that clips and segments can be compared number for number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .audio_io import require_audio_array, require_min_length, require_not_silent
+
+#: The frame-wise scalar features, in display order, with their unit and the lesson that teaches them.
+SCALAR_FEATURES = {
+    "rms": ("RMS level", "full scale", "01"),
+    "zero_crossing_rate": ("zero-crossing rate", "crossings per sample", "03"),
+    "spectral_centroid": ("spectral centroid", "Hz", "04"),
+    "spectral_bandwidth": ("spectral bandwidth", "Hz", "04"),
+    "spectral_rolloff": ("85 % roll-off", "Hz", "04"),
+}
+N_FFT = 2048
+HOP_LENGTH = 512
+N_MFCC = 13
+
+
+@dataclass
+class FrameFeatures:
+    """Frame-wise features of one clip: each scalar feature ``(n_frames,)``, ``mfcc`` ``(n_mfcc, n_frames)``.
+
+    ``times``: ``(n_frames,)`` frame centres in seconds (centred frames, hop ``HOP_LENGTH`` samples).
+    """
+
+    scalars: dict[str, np.ndarray]
+    mfcc: np.ndarray
+    times: np.ndarray
+    sr: float
+    sounding: np.ndarray = field(default=None)  # (n_frames,) bool: frames with any energy at all
+
+    def summary(self) -> dict[str, float]:
+        """Mean and standard deviation of every feature over the sounding frames (see :func:`summarise`)."""
+        return summarise(self)
+
+
+def frame_features(y: np.ndarray, sr: float, n_fft: int = N_FFT, hop_length: int = HOP_LENGTH,
+                   n_mfcc: int = N_MFCC) -> FrameFeatures:
+    """All frame-wise features of ``y`` (``(n,)`` float mono, Hz ``sr``) from one STFT (lessons 06 and 07).
+
+    Spectral features use the magnitude STFT (librosa's default conventions); MFCCs use librosa's default mel
+    spectrogram (128 Slaney bands, power, dB with ``top_db=80``) and the orthonormal DCT-II. Frames whose
+    spectrum is all zeros (digital silence) are marked in ``sounding`` so that summaries can leave them out.
+    """
+    __tracebackhide__ = True
+    import librosa
+
+    y = require_audio_array(y, sr)
+    require_min_length(y, n_fft, sr)
+    require_not_silent(y, feature="a feature summary")
+    magnitude = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=hop_length))
+    scalars = {
+        "rms": librosa.feature.rms(y=y, frame_length=n_fft, hop_length=hop_length)[0],
+        "zero_crossing_rate": librosa.feature.zero_crossing_rate(y, frame_length=n_fft, hop_length=hop_length)[0],
+        "spectral_centroid": librosa.feature.spectral_centroid(S=magnitude, sr=sr, n_fft=n_fft)[0],
+        "spectral_bandwidth": librosa.feature.spectral_bandwidth(S=magnitude, sr=sr, n_fft=n_fft)[0],
+        "spectral_rolloff": librosa.feature.spectral_rolloff(S=magnitude, sr=sr, n_fft=n_fft)[0],
+    }
+    mel_power = librosa.feature.melspectrogram(S=magnitude**2, sr=sr, n_fft=n_fft)
+    mfcc = librosa.feature.mfcc(S=librosa.power_to_db(mel_power, top_db=80.0), n_mfcc=n_mfcc)
+    n_frames = magnitude.shape[1]
+    return FrameFeatures(scalars=scalars, mfcc=mfcc, times=np.arange(n_frames) * hop_length / sr, sr=sr,
+                         sounding=magnitude.sum(axis=0) > 0)
+
+
+def summary_names(n_mfcc: int = N_MFCC) -> list[str]:
+    """The names of the entries of :func:`summarise`, in order: ``<feature>_mean``, ``<feature>_std``, ..."""
+    names = []
+    for feature in SCALAR_FEATURES:
+        names += [f"{feature}_mean", f"{feature}_std"]
+    for index in range(n_mfcc):
+        names += [f"mfcc{index}_mean", f"mfcc{index}_std"]
+    return names
+
+
+def summarise(features: FrameFeatures) -> dict[str, float]:
+    """Mean and standard deviation of each feature over the sounding frames: one feature vector per clip.
+
+    Returns ``{name: value}`` in the order of :func:`summary_names` (5 scalar features and ``n_mfcc`` MFCCs, each
+    with ``_mean`` and ``_std``: 36 numbers with the default 13 MFCCs).
+    """
+    keep = features.sounding
+    summary = {}
+    for feature in SCALAR_FEATURES:
+        values = features.scalars[feature][keep]
+        summary[f"{feature}_mean"] = float(values.mean())
+        summary[f"{feature}_std"] = float(values.std())
+    for index, row in enumerate(features.mfcc):
+        summary[f"mfcc{index}_mean"] = float(row[keep].mean())
+        summary[f"mfcc{index}_std"] = float(row[keep].std())
+    return summary
+
+
+def feature_vector(y: np.ndarray, sr: float) -> np.ndarray:
+    """:func:`summarise` of :func:`frame_features` as a ``(36,)`` float array, in the order of ``summary_names()``."""
+    return np.array(list(summarise(frame_features(y, sr)).values()))
