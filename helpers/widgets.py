@@ -263,20 +263,22 @@ def hz_to_axis(frequencies_hz, scale: str):
     return librosa.hz_to_mel(frequencies_hz)
 
 
-def spectrogram_image(y: np.ndarray, sr: float, n_fft: int, scale: str, n_mels: int = 128, log_rows: int = 256,
+def spectrogram_image(y: np.ndarray, sr: float, n_fft: int, scale: str, n_mels: int | None = None, log_rows: int = 256,
                       magnitude: np.ndarray | None = None) -> tuple[np.ndarray, tuple[float, float]]:
     """A dB spectrogram whose rows are evenly spaced on the frequency axis of ``scale`` (lesson 02).
 
     Returns ``(image, (bottom, top))``: ``image`` is ``(rows, n_frames)`` in dB (0 dB = full-scale sine), the range
     in the units of :func:`hz_to_axis`. Hop length is ``n_fft // 4``. Linear: the STFT bins as they are. Log: bins
     interpolated onto ``log_rows`` frequencies spaced evenly in octaves from 32 Hz to sr/2. Mel: the mel spectrogram
-    (``n_mels`` bands, evenly spaced in mel). ``magnitude``: a cached :func:`helpers.analysis.stft_magnitude`.
+    (``n_mels`` bands, evenly spaced in mel; by default ``min(128, n_fft // 16)``, because a short FFT has too few
+    bins to fill 128 narrow low bands). ``magnitude``: a cached :func:`helpers.analysis.stft_magnitude`.
     """
     hop_length = n_fft // 4
     nyquist = sr / 2
     if magnitude is None:
         magnitude = stft_magnitude(y, sr, n_fft=n_fft, hop_length=hop_length)
     if scale == "mel":
+        n_mels = n_mels or min(128, n_fft // 16)
         image = spectrogram_db(None, sr, n_fft=n_fft, frequency_scale="mel", n_mels=n_mels, magnitude=magnitude)
         return image, (0.0, float(hz_to_axis(nyquist, "mel")))
     linear = spectrogram_db(None, sr, n_fft=n_fft, magnitude=magnitude)

@@ -98,7 +98,7 @@ def test_spectrogram_explorer_axis_and_fft_size_change_the_picture():
     shape_linear = explorer.images[0].get_array().shape
     explorer.scale.value = "mel"
     images.append(explorer.image.value)
-    assert explorer.images[0].get_array().shape[0] == 128  # mel bands
+    assert explorer.images[0].get_array().shape[0] == 1024 // 16  # mel bands: fewer for a short FFT
     assert explorer.images[0].get_array().shape != shape_linear
     explorer.n_fft.value = 4096
     images.append(explorer.image.value)
