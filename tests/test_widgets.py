@@ -145,3 +145,13 @@ def test_mfcc_explorer_rebuild_improves_with_more_coefficients():
     assert explorer.image.value != image
     explorer.n_mfcc.value = explorer.n_mels
     assert error_db() == pytest.approx(0.0, abs=0.05)  # all coefficients: the inverse DCT is exact
+
+
+def test_zero_crossing_curves_of_both_songs_share_one_scale():
+    from helpers.widgets import FeatureExplorer
+
+    explorer = FeatureExplorer("zero_crossing_rate", clips=["metal", "ambient"])
+    limits = [curves["zero_crossing_rate"].axes.get_ylim() for curves in explorer.curves]
+    assert limits[0] == limits[1]
+    highest = max(np.percentile(explorer.values(name)[0], 99.5) for name in ("metal", "ambient"))
+    assert limits[0][1] >= highest
