@@ -308,13 +308,17 @@ def fit_for_display(image: np.ndarray, max_rows: int = 400, max_columns: int = 9
 
 
 def _label_frequency_axis(ax, scale: str, sr: float) -> None:
+    from matplotlib.ticker import AutoLocator, ScalarFormatter
+
     ax.set_ylabel(f"Frequency (Hz,\n{scale} scale)")
     if scale == "linear":
-        from matplotlib.ticker import AutoLocator
-
+        # Undo the fixed labels a log or mel view set, or the linear axis would keep blank tick labels.
         ax.yaxis.set_major_locator(AutoLocator())
+        ax.yaxis.set_major_formatter(ScalarFormatter())
         return
-    ticks = [f for f in FREQUENCY_TICKS_HZ if (scale == "mel" or f >= LOG_AXIS_LOWEST_HZ) and f <= sr / 2]
+    # The mel axis is linear below 1 kHz, so labels under 250 Hz would pile up at the bottom.
+    lowest = 250 if scale == "mel" else LOG_AXIS_LOWEST_HZ
+    ticks = [f for f in FREQUENCY_TICKS_HZ if lowest <= f <= sr / 2]
     ax.set_yticks(hz_to_axis(ticks, scale), [f"{f:g}" for f in ticks])
 
 
@@ -356,8 +360,9 @@ class SpectrogramExplorer(_TwoSongExplorer):
             image.set_extent((0, duration, bottom, top))
             ax.set_ylim(bottom, top)
             _label_frequency_axis(ax, scale, sr)
+            bands = f", {data.shape[0]} mel bands" if scale == "mel" else ""
             ax.set_title(f"{name}: n_fft = {n_fft} → {sr / n_fft:.1f} Hz per bin, {1000 * n_fft / sr:.0f} ms "
-                         "per window", loc="left", fontsize="medium")
+                         f"per window{bands}", loc="left", fontsize="medium")
         self.axes[0].set_xlim(0, longest)
 
 
@@ -504,14 +509,15 @@ class MFCCExplorer(Explorer):
         self.original = self.axes[0].imshow(np.zeros((2, 2)), cmap=SPECTROGRAM_CMAP, **kwargs)
         self.coefficients = self.axes[1].imshow(np.zeros((2, 2)), cmap="cividis", **kwargs)
         self.rebuilt = self.axes[2].imshow(np.zeros((2, 2)), cmap=SPECTROGRAM_CMAP, **kwargs)
-        for ax, label in zip(self.axes, ("mel band", "coefficient", "mel band")):
+        for ax, label in zip(self.axes, ("mel band", "coefficient\n(0 = level)", "mel band")):
             ax.set_ylabel(label)
         self.axes[0].set_title("log-mel spectrogram (dB)", loc="left", fontsize="medium")
         self.axes[-1].set_xlabel(TIME_LABEL)
         # One colour bar per row: a bar spanning rows 1 and 3 would sit on top of row 2's.
         for ax, image, label in zip(self.axes, (self.original, self.coefficients, self.rebuilt),
                                     ("level (dB)", "MFCC value", "level (dB)")):
-            self.figure.colorbar(image, ax=ax, label=label)
+            # Coefficient 0 (overall level) lies far outside the others' range: the bar's arrows show it is clipped.
+            self.figure.colorbar(image, ax=ax, label=label, extend="both" if image is self.coefficients else "neither")
         for control in (self.song, self.n_mfcc):
             control.observe(self.refresh, names="value")
         self.widget = widgets.VBox([widgets.HBox([self.song, self.n_mfcc]), self.image])
@@ -530,6 +536,7 @@ class MFCCExplorer(Explorer):
 
     def _draw(self) -> None:
         import scipy.fft
+        from matplotlib.ticker import MaxNLocator
 
         log_mel, all_coefficients, duration = self._log_mel_and_dct(self.song.value)
         n_mfcc = self.n_mfcc.value
@@ -543,10 +550,11 @@ class MFCCExplorer(Explorer):
             image.set_clim(low, high)
         shown = all_coefficients[:n_mfcc]
         self.coefficients.set_data(shown)
-        self.coefficients.set_extent((0, duration, 0, n_mfcc))
+        self.coefficients.set_extent((0, duration, -0.5, n_mfcc - 0.5))  # row k centred on coefficient k
         limit = float(np.percentile(np.abs(shown[1:] if n_mfcc > 1 else shown), 99)) or 1.0
         self.coefficients.set_clim(-limit, limit)
-        self.axes[1].set_ylim(0, n_mfcc)
+        self.axes[1].set_ylim(-0.5, n_mfcc - 0.5)
+        self.axes[1].yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
         error_db = float(np.sqrt(np.mean((rebuilt - log_mel) ** 2)))
         self.axes[1].set_title(f"first {n_mfcc} MFCCs (of {self.n_mels})", loc="left", fontsize="medium")
         self.axes[2].set_title(f"rebuilt from {n_mfcc} MFCCs: RMS error {error_db:.1f} dB", loc="left",
