@@ -133,11 +133,30 @@ def mfcc_explorer(moves: int) -> list[tuple[float, bool]]:
     return move_controls(explorer, [explorer.n_mfcc, explorer.n_mfcc, explorer.song], moves)
 
 
+def comparison_dashboard(moves: int) -> list[tuple[float, bool]]:
+    from helpers.dashboard import ComparisonDashboard
+
+    explorer = ComparisonDashboard(selected=("metal", "edm", "ambient"))
+    names = list(explorer.clips.options)
+    rng = random.Random(1)
+
+    class ClipSets:
+        """The clip picker as a control whose options are sets of 2 to 4 clips (what a student Ctrl-clicks)."""
+
+        options = [(None, tuple(sorted(rng.sample(names, rng.randint(2, 4)), key=names.index))) for _ in range(24)]
+        value = property(lambda self: explorer.clips.value,
+                         lambda self, clips: setattr(explorer.clips, "value", clips))
+
+    controls = [explorer.view, explorer.x_feature, explorer.y_feature, ClipSets()]
+    return move_controls(explorer, controls, moves)
+
+
 EXPLORER_SCENARIOS = {
     "WaveformExplorer": waveform_explorer,
     "SpectrogramExplorer": spectrogram_explorer,
     "FeatureExplorer": feature_explorer,
     "MFCCExplorer": mfcc_explorer,
+    "ComparisonDashboard": comparison_dashboard,
 }
 
 

@@ -10,6 +10,7 @@ import pytest
 
 import helpers
 from helpers import checks
+from check_assertions import assert_wrong
 
 SR = 22050
 
@@ -17,12 +18,6 @@ SR = 22050
 @pytest.fixture
 def clip():
     return helpers.white_noise(2.5, SR, amplitude=0.2, seed=7)
-
-
-def assert_wrong(result, *fragments):
-    assert result.status == "wrong" and not result, repr(result)
-    for fragment in fragments:
-        assert fragment in result.message, f"{fragment!r} not in {result.message!r}"
 
 
 @pytest.mark.parametrize("check, arguments", [

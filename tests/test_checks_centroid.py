@@ -11,15 +11,10 @@ import pytest
 import helpers
 from helpers.checks.centroid import (check_spectral_centroid_function, check_two_tone_centroid,
                                      check_two_tone_rolloff)
+from check_assertions import assert_wrong
 
 SR = 22050
 TONES = (500.0, 0.6, 2000.0, 0.2)  # f1, a1, f2, a2: the lesson's exercise
-
-
-def assert_wrong(result, *fragments):
-    assert result.status == "wrong" and not result, repr(result)
-    for fragment in fragments:
-        assert fragment in result.message, f"{fragment!r} not in {result.message!r}"
 
 
 @pytest.mark.parametrize("check, arguments", [

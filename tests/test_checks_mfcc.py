@@ -13,14 +13,9 @@ import scipy.fft
 
 import helpers
 from helpers.checks.mfcc import check_mel_band_spacing, check_mfcc_count, check_mfcc_from_log_mel_function
+from check_assertions import assert_wrong
 
 SR = 22050
-
-
-def assert_wrong(result, *fragments):
-    assert result.status == "wrong" and not result, repr(result)
-    for fragment in fragments:
-        assert fragment in result.message, f"{fragment!r} not in {result.message!r}"
 
 
 @pytest.mark.parametrize("check, arguments", [

@@ -5,14 +5,9 @@ import numpy as np
 import pytest
 
 from helpers.checks import spectrogram as checks
+from check_assertions import assert_wrong
 
 SR = 22050
-
-
-def assert_wrong(result, *fragments):
-    assert result.status == "wrong" and not result, repr(result)
-    for fragment in fragments:
-        assert fragment in result.message, f"{fragment!r} not in {result.message!r}"
 
 
 def test_bin_frequency():

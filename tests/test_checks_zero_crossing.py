@@ -10,14 +10,9 @@ import pytest
 import helpers
 from helpers.checks.zero_crossing import (check_loud_frame_zcr, check_tone_zcr, check_zero_crossing_rate_function,
                                           function_test_signal, zcr_reference)
+from check_assertions import assert_wrong
 
 SR = 22050
-
-
-def assert_wrong(result, *fragments):
-    assert result.status == "wrong" and not result, repr(result)
-    for fragment in fragments:
-        assert fragment in result.message, f"{fragment!r} not in {result.message!r}"
 
 
 def zcr_librosa(y, frame_length, hop_length):

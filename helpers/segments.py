@@ -1,0 +1,88 @@
+"""Cutting a clip into short segments and describing each segment with a feature vector (lesson 07).
+
+A segment is a stretch of ``segment_s`` seconds; a new one starts every ``hop_s`` seconds (``hop_s == segment_s``:
+segments touch but do not overlap; smaller: they overlap). Only whole segments are kept, so a 31 s clip gives ten
+3 s segments and its last second is left out.
+
+The features of every segment come from ONE short-time Fourier transform of the whole clip
+(:func:`helpers.summaries.frame_features`): a segment's vector summarises the frames whose centres lie inside it.
+That is much faster than analysing each segment on its own, and it differs from it in two small ways, both shown in
+lesson 07: the edge frames see the real neighbouring sound instead of zero padding (a frame reaches ``n_fft // 2``
+samples beyond its centre), and the 80 dB floor of the MFCCs is set by the loudest moment of the whole clip.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .audio_io import require_audio_array
+from .errors import AudioInputError
+from .summaries import HOP_LENGTH, FrameFeatures, frame_features, summarise
+
+
+def segment_bounds(n_samples: int, sr: float, segment_s: float = 3.0, hop_s: float | None = None) -> np.ndarray:
+    """First and past-the-last sample of every whole segment: ``(n_segments, 2)`` int, rows ``[start, stop)``.
+
+    ``n_samples``: length of the clip in samples; ``sr``: Hz; ``segment_s``: length of a segment in seconds;
+    ``hop_s``: seconds from one segment's start to the next (default ``segment_s``: no overlap). Segment ``i``
+    starts at sample ``round(i * hop_s * sr)`` and is ``round(segment_s * sr)`` samples long. A clip shorter than
+    one segment gives ``(0, 2)``.
+    """
+    if not (isinstance(segment_s, (int, float)) and segment_s > 0):
+        raise ValueError(f"segment_s must be a positive number of seconds, not {segment_s!r}.")
+    hop_s = segment_s if hop_s is None else hop_s
+    if not (isinstance(hop_s, (int, float)) and hop_s > 0):
+        raise ValueError(f"hop_s must be a positive number of seconds, not {hop_s!r}.")
+    length = int(round(segment_s * sr))
+    if n_samples < length:
+        return np.zeros((0, 2), dtype=int)
+    # A small tolerance so that e.g. 30 s in 3 s steps gives 10 segments despite floating-point rounding.
+    n_segments = 1 + int(math.floor((n_samples - length) / (hop_s * sr) + 1e-9))
+    starts = np.round(np.arange(n_segments) * hop_s * sr).astype(int)
+    starts = starts[starts + length <= n_samples]
+    return np.stack([starts, starts + length], axis=1)
+
+
+def frames_in(features: FrameFeatures, start: int, stop: int) -> FrameFeatures:
+    """The frames of ``features`` whose centres lie in samples ``[start, stop)``, as a new :class:`FrameFeatures`.
+
+    Frame ``k`` of a centred STFT is centred on sample ``k * hop_length`` (``features.times * sr``).
+    """
+    centres = np.round(features.times * features.sr).astype(np.int64)
+    keep = (centres >= start) & (centres < stop)
+    return FrameFeatures(scalars={name: values[keep] for name, values in features.scalars.items()},
+                         mfcc=features.mfcc[:, keep], times=features.times[keep], sr=features.sr,
+                         sounding=features.sounding[keep])
+
+
+def segment_vectors(y: np.ndarray, sr: float, segment_s: float = 3.0, hop_s: float | None = None,
+                    features: FrameFeatures | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """One feature vector per whole segment of ``y``, from a single analysis of the clip.
+
+    ``y``: ``(n,)`` float mono at ``sr`` Hz; ``segment_s`` and ``hop_s`` as in :func:`segment_bounds`;
+    ``features``: the clip's :func:`~helpers.summaries.frame_features` if already computed (with the default hop).
+    Returns ``(vectors, bounds)``: ``(n_segments, 36)`` float, in the order of
+    :func:`helpers.summaries.summary_names`, and ``(n_segments, 2)`` int sample bounds. Segments without any
+    sounding frame (digital silence) have no features and are left out of both.
+    """
+    __tracebackhide__ = True
+    y = require_audio_array(y, sr)
+    bounds = segment_bounds(y.shape[-1], sr, segment_s, hop_s)
+    if len(bounds) == 0:
+        raise AudioInputError(f"the clip is {y.shape[-1] / sr:.2f} s long, shorter than one {segment_s:g} s "
+                              "segment: use a longer clip or shorter segments.")
+    if features is None:
+        features = frame_features(y, sr)
+    elif not np.isclose(features.times[1] * sr if features.times.size > 1 else HOP_LENGTH, HOP_LENGTH):
+        raise ValueError("features must come from frame_features(y, sr) with the default hop length.")
+    vectors, kept = [], []
+    for row, (start, stop) in enumerate(bounds):
+        segment = frames_in(features, start, stop)
+        if segment.sounding.any():
+            vectors.append(list(summarise(segment).values()))
+            kept.append(row)
+    if not vectors:
+        raise AudioInputError("every segment of the clip is digitally silent: there is nothing to describe.")
+    return np.array(vectors), bounds[kept]

@@ -1,0 +1,8 @@
+"""Assertions shared by the tests of the exercise checks (helpers/checks/)."""
+
+
+def assert_wrong(result, *fragments):
+    """The check said "wrong" (and is falsy), and its message names each of ``fragments``."""
+    assert result.status == "wrong" and not result, repr(result)
+    for fragment in fragments:
+        assert fragment in result.message, f"{fragment!r} not in {result.message!r}"

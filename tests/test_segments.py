@@ -1,0 +1,81 @@
+"""Segments: whole segments only, overlap when asked, and vectors that agree with analysing each segment alone."""
+
+import numpy as np
+import pytest
+
+import helpers
+from helpers.segments import frames_in, segment_bounds, segment_vectors
+from helpers.summaries import feature_vector, frame_features, summary_names
+
+SR = 22050
+
+
+def test_bounds_of_touching_segments_keep_only_whole_ones():
+    bounds = segment_bounds(int(31.0 * SR), SR, segment_s=3.0)
+    assert bounds.shape == (10, 2)
+    assert bounds[0].tolist() == [0, 3 * SR] and bounds[-1].tolist() == [27 * SR, 30 * SR]
+    assert np.all(bounds[1:, 0] == bounds[:-1, 1])          # touching, no gap, no overlap
+    assert segment_bounds(30 * SR, SR, 3.0).shape == (10, 2)  # exactly ten fit in 30 s
+    assert segment_bounds(30 * SR - 1, SR, 3.0).shape == (9, 2)
+
+
+def test_bounds_of_overlapping_segments():
+    bounds = segment_bounds(30 * SR, SR, segment_s=3.0, hop_s=0.5)
+    assert len(bounds) == 1 + (30 - 3) * 2
+    assert np.all(np.diff(bounds[:, 0]) == SR // 2) and np.all(bounds[:, 1] - bounds[:, 0] == 3 * SR)
+    assert bounds[-1, 1] <= 30 * SR
+
+
+def test_bounds_of_a_clip_shorter_than_one_segment_and_bad_arguments():
+    assert segment_bounds(SR, SR, 3.0).shape == (0, 2)
+    for bad in (0, -1.0, "3"):
+        with pytest.raises(ValueError, match="segment_s"):
+            segment_bounds(SR, SR, bad)
+    with pytest.raises(ValueError, match="hop_s"):
+        segment_bounds(SR, SR, 1.0, hop_s=0)
+
+
+def test_frames_in_keeps_the_frames_centred_inside():
+    y, _ = helpers.load_sample_cached("edm")
+    features = frame_features(y, SR)
+    part = frames_in(features, 1000, 1000 + 512 * 10)
+    centres = np.round(part.times * SR)
+    assert part.times.size == 10 and centres.min() >= 1000 and centres.max() < 1000 + 512 * 10
+    assert part.mfcc.shape == (13, 10) and all(values.size == 10 for values in part.scalars.values())
+
+
+def test_vectors_agree_with_each_segment_analysed_alone():
+    """In a steady sound the means agree; analysed alone, a segment's zero-padded edge frames add spread."""
+    y = (helpers.sum_of_partials((220, 660, 1320), (0.3, 0.2, 0.1), duration_s=9.0, sr=SR)
+         + helpers.white_noise(9.0, SR, amplitude=0.02, seed=1))
+    vectors, bounds = segment_vectors(y, SR, segment_s=3.0)
+    names = summary_names()
+    means = [index for index, name in enumerate(names) if name.endswith("_mean")]
+    scalar_spreads = [index for index, name in enumerate(names) if name.endswith("_std") and "mfcc" not in name]
+    assert vectors.shape == (3, len(names)) and bounds.shape == (3, 2)
+    for vector, (start, stop) in zip(vectors, bounds):
+        alone = feature_vector(y[start:stop], SR)
+        np.testing.assert_allclose(vector[means], alone[means], rtol=0.06, atol=0.5)
+        assert np.all(vector[scalar_spreads] < alone[scalar_spreads])
+
+
+def test_vectors_see_a_change_between_segments_and_reuse_given_features():
+    tone_low = helpers.pure_tone(300, 3.0, SR, 0.5)
+    tone_high = helpers.pure_tone(3000, 3.0, SR, 0.5)
+    y = np.concatenate([tone_low, tone_high])
+    vectors, _ = segment_vectors(y, SR, 3.0)
+    centroid = summary_names().index("spectral_centroid_mean")
+    assert vectors[0, centroid] < 600 < 2500 < vectors[1, centroid]
+    again, _ = segment_vectors(y, SR, 3.0, features=frame_features(y, SR))
+    np.testing.assert_array_equal(vectors, again)
+
+
+def test_silent_segments_are_left_out_and_short_or_silent_clips_refused():
+    # 5 s of silence, then a tone: the segments 0-2 s and 2-4 s are silent, 4-6 s and 6-8 s are not
+    y = np.concatenate([np.zeros(5 * SR, dtype=np.float32), helpers.pure_tone(440, 3.0, SR, 0.5)])
+    vectors, bounds = segment_vectors(y, SR, segment_s=2.0)
+    assert bounds[:, 0].tolist() == [4 * SR, 6 * SR] and vectors.shape[0] == 2
+    with pytest.raises(helpers.AudioInputError, match="shorter than one 3 s segment"):
+        segment_vectors(helpers.pure_tone(440, 1.0, SR), SR, segment_s=3.0)
+    with pytest.raises(helpers.AudioInputError, match="silent"):
+        segment_vectors(np.zeros(4 * SR, dtype=np.float32), SR)
