@@ -179,3 +179,11 @@ def test_standardise_forgotten_return_and_non_function():
     assert check_standardise_function(forgot_return).status == "unanswered"
     assert_wrong(check_standardise_function(np.zeros((7, 4))), "pass the function itself")
     assert_wrong(check_standardise_function(lambda t: t.mean(axis=2)), "AxisError")
+
+
+def test_negative_fisher_ratio_gets_its_own_message():
+    def subtracted(a, b):
+        return (np.mean(a) - np.mean(b)) ** 2 / (np.var(a) - np.var(b))
+
+    result = check_fisher_ratio_function(subtracted)
+    assert_wrong(result, "negative")

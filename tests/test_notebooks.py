@@ -57,8 +57,10 @@ def test_follows_the_lesson_template(path):
     # A student cell starts unanswered: `answer = None`, or a function template whose body is `return None`.
     unanswered = [cell for cell in checks if re.search(r"^(\w+ = None|\s+return None)\b", source(cell), flags=re.M)]
     assert len(unanswered) >= len(exercises), "each exercise has a student cell (answer = None) and a check"
-    solutions = [cell for cell in checks if "hide-input" in cell["metadata"].get("tags", [])]
+    solutions = [cell for cell in checks if "hide-cell" in cell["metadata"].get("tags", [])]
     assert len(solutions) >= len(exercises), "each exercise has a hidden solution cell that runs its check"
+    for cell in solutions:  # code and output both collapsed: the output would give the answer away
+        assert cell["metadata"].get("jupyter") == {"source_hidden": True, "outputs_hidden": True}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)

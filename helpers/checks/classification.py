@@ -279,8 +279,9 @@ def check_majority_baseline(answer, test_counts: Mapping[str, int],
     if abs(value - test.get(majority, 0)) < 0.5:
         return _wrong(f"that is how many segments it gets right; divide by all {total} test segments.")
     if near(1 / len(test)):
-        return _wrong(f"1/{len(test)} is the score of guessing uniformly at random, right only when the classes are "
-                      f"equally frequent. 'most_frequent' always answers '{majority}'.")
+        return _wrong(f"1/{len(test)} is the average score of guessing uniformly at random, whatever the class mix. "
+                      f"The 'most_frequent' baseline always answers '{majority}', which scores its share of the test "
+                      "set instead, more than 1/k when that class is common.")
     train_total = sum(train.values())
     stratified = sum(train.get(c, 0) / train_total * n / total for c, n in test.items())
     if near(stratified):

@@ -100,7 +100,12 @@ def check_fisher_ratio_function(fisher_ratio: Callable | None) -> CheckResult:
                       "arguments a and b, not variables from the notebook?")
     for mistaken, message in _mistaken_fisher_ratios(a, b):
         if np.isclose(abs(value), mistaken, rtol=1e-3):  # abs: an unsquared difference may come out negative
+            if value < 0 and "square the difference" not in message:
+                continue  # a negative value that matches only by its size is some other mistake
             return _wrong(message)
+    if value < 0:
+        return _wrong(f"a negative score ({value:.3f}) cannot be right: a squared difference divided by a sum of "
+                      "variances is never negative. Did you subtract the variances instead of adding them?")
     return _wrong(f"you returned {value:.6g}; expected {expected[0]:.6g}: (mean_a - mean_b)**2 / (var_a + var_b), "
                   f"here ({a.mean():.3f} - {b.mean():.3f})**2 / ({a.var():.3f} + {b.var():.3f}).")
 
