@@ -20,7 +20,8 @@ from .analysis import min_max_envelope, spectrogram_db
 from .audio_io import require_audio_array
 
 #: Okabe–Ito colours, distinguishable with the common forms of colour blindness.
-CLIP_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+#: Their yellow (#F0E442) is left out: thin lines in it vanish on white. Grey takes its place.
+CLIP_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#7F7F7F")
 #: Perceptually uniform, colour-blind-safe colormap for spectrograms.
 SPECTROGRAM_CMAP = "magma"
 SPECTROGRAM_DB_LABEL = "Level (dB, 0 dB = full-scale sine)"

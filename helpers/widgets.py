@@ -26,8 +26,9 @@ WINDOW_CHOICES_S = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0,
 class ClipStore:
     """Clips by name, decoded once and kept, with per-clip features computed on first use and cached.
 
-    ``clips``: bundled sample ids and/or ``{name: (y, sr)}`` for the student's own audio. All clips are mono;
-    bundled ones are loaded at ``sr`` Hz.
+    ``clips``: bundled sample ids and/or ``{name: (y, sr)}`` for the student's own audio. Every clip is kept mono at
+    ``sr`` Hz: bundled ones are loaded so, given ones are checked, averaged to mono and resampled if needed, so that
+    all rows of an explorer share one frequency axis and their features compare.
     """
 
     def __init__(self, clips: Sequence[str] | Mapping[str, tuple[np.ndarray, float]] | None = None, sr: int = 22050,
@@ -39,12 +40,12 @@ class ClipStore:
         if clips is None:
             names = sample_ids()
         elif isinstance(clips, Mapping):
-            self._given.update(clips)
+            self._given.update({name: self._conform(name, *clip) for name, clip in clips.items()})
             names = list(clips)
         else:
             names = list(clips)
         if extra_clips:
-            self._given.update(extra_clips)
+            self._given.update({name: self._conform(name, *clip) for name, clip in extra_clips.items()})
             names += [name for name in extra_clips if name not in names]
         if not names:
             raise ValueError("Give at least one clip to explore.")
@@ -63,6 +64,19 @@ class ClipStore:
         from .samples import load_sample_cached
 
         return load_sample_cached(name, self.sr)
+
+    def _conform(self, name: str, y: np.ndarray, sr: float) -> tuple[np.ndarray, int]:
+        """A given clip as ``(n,)`` float32 mono at ``self.sr`` Hz (checked, downmixed, resampled if needed)."""
+        import librosa
+
+        from .audio_io import require_audio_array
+
+        y = require_audio_array(y, sr, what=f"clip {name!r}")
+        if y.ndim == 2:
+            y = y.mean(axis=0)
+        if sr != self.sr:
+            y = librosa.resample(y, orig_sr=sr, target_sr=self.sr)
+        return y.astype(np.float32), self.sr
 
     def check_name(self, name: str | None, fallback: int) -> str:
         """``name`` if it is one of the clips (``fallback``-th clip if None); otherwise a clear error."""

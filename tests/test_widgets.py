@@ -177,3 +177,10 @@ def test_mel_spectrogram_keeps_the_full_scale_sine_reference():
     # About 0 dB: the window spreads the sine over a few bins, which the band adds up (+1.2 dB for Hann), instead
     # of the -14 to -22 dB that librosa's default area-normalised filters would give.
     assert S_db[:, S_db.shape[1] // 2].max() == pytest.approx(0.0, abs=1.5)
+
+
+def test_own_clip_at_another_rate_is_resampled_to_the_explorer_rate():
+    stereo_44k = np.stack([helpers.pure_tone(440, 2.0, 44100), helpers.pure_tone(440, 2.0, 44100)])
+    explorer = WaveformExplorer(clips=helpers.sample_ids()[:1], extra_clips={"mine": (stereo_44k, 44100)})
+    y, sr = explorer.store.audio("mine")
+    assert sr == 22050 and y.ndim == 1 and y.size == 2 * 22050
