@@ -199,6 +199,14 @@ class ComparisonDashboard(Explorer):
 
     # ------------------------------------------------------------------ data, each computed once per clip
 
+    def static_choices(self):
+        """The static web version: every view, for the clips selected when it was built."""
+        return {"view": [(label, key) for key, label in VIEWS.items()]}
+
+    def _static_images(self) -> list[bytes]:
+        return [self._render_static(self.figure, self.canvas),
+                self._render_static(self.plane_figure, self.plane_canvas)]
+
     @property
     def selected(self) -> tuple[str, ...]:
         """The picked clips, in the picker's order."""

@@ -150,10 +150,103 @@ class Explorer:
     def _draw(self) -> None:  # pragma: no cover - every subclass overrides it
         raise NotImplementedError
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
+    # ----------------------------------------------------------------------------------------------------------
+    # The static version for the course website, where no kernel runs: a few pre-rendered frames per control,
+    # switched by a few lines of JavaScript. Shown instead of the widget when COURSE_STATIC_EXPLORERS=1 (set by
+    # ``course.py site``).
 
-        display(self.widget)
+    #: Resolution and JPEG quality of the static frames: small, so a lesson page stays light.
+    static_dpi = 50
+    static_quality = 65
+    #: Songs offered by static versions (contrasting styles), when the explorer has them: each adds frames.
+    static_songs = ("pop", "edm", "metal", "ambient")
+
+    def static_choices(self) -> dict[str, list[tuple[str, object]]]:
+        """``{control attribute: [(label, value), ...]}`` offered by the static version (override per explorer)."""
+        return {}
+
+    def _static_song_choices(self, names) -> list[tuple[str, str]]:
+        chosen = [name for name in self.static_songs if name in names] or list(names)[:4]
+        return [(name, name) for name in chosen]
+
+    def _static_images(self) -> list[bytes]:
+        """The image(s) one frame of the static version shows (the dashboard shows two)."""
+        return [self._render_static(self.figure, self.canvas)]
+
+    def _render_static(self, figure, canvas) -> bytes:
+        buffer = io.BytesIO()
+        dpi = figure.get_dpi()
+        figure.set_dpi(self.static_dpi)
+        try:
+            canvas.print_jpg(buffer, pil_kwargs={"quality": self.static_quality})
+        finally:
+            figure.set_dpi(dpi)
+        return buffer.getvalue()
+
+    def static_html(self) -> str:
+        """A self-contained HTML version of this explorer: menus over pre-rendered frames, no kernel needed."""
+        import base64
+        import html
+        import itertools
+        import json
+
+        choices = self.static_choices()
+        controls = {name: getattr(self, name) for name in choices}
+        original = {name: control.value for name, control in controls.items()}
+        frames = {}
+        try:
+            for combination in itertools.product(*(range(len(values)) for values in choices.values())):
+                for (name, values), index in zip(choices.items(), combination):
+                    controls[name].value = values[index][1]
+                key = "|".join(map(str, combination))
+                frames[key] = ["data:image/jpeg;base64," + base64.b64encode(image).decode("ascii")
+                               for image in self._static_images()]
+        finally:
+            for name, value in original.items():
+                controls[name].value = value
+        menus = []
+        for name, values in choices.items():
+            label = html.escape(getattr(controls[name], "description", name) or name)
+            options = "".join(f'<option value="{index}">{html.escape(str(text))}</option>'
+                              for index, (text, _) in enumerate(values))
+            menus.append(f'<label style="margin-right:1em">{label} <select data-control="{name}">{options}'
+                         f"</select></label>")
+        first = frames["|".join("0" * len(choices))] if choices else [
+            "data:image/jpeg;base64," + base64.b64encode(image).decode("ascii") for image in self._static_images()]
+        alt = html.escape(f"{type(self).__name__}: " + ", ".join(
+            f"{name} = {values[0][0]}" for name, values in choices.items()))
+        images = "".join(f'<img class="course-frame" alt="{alt}" src="{src}" style="max-width:100%">' for src in first)
+        return (
+            f'<div class="course-static-explorer" data-explorer="{type(self).__name__}">'
+            '<p style="font-size:90%"><em>Static version of the explorer: choose from the menus to switch between '
+            "pre-rendered pictures. Run the notebook in JupyterLab for the live sliders.</em></p>"
+            f'<div>{"".join(menus)}</div><div>{images}</div>'
+            f'<script type="application/json" class="course-frames">{json.dumps(frames)}</script>'
+            "<script>(function () {"
+            "var root = document.currentScript.parentNode;"
+            "var frames = JSON.parse(root.querySelector('.course-frames').textContent);"
+            "var menus = root.querySelectorAll('select[data-control]');"
+            "var images = root.querySelectorAll('img.course-frame');"
+            "function show() {"
+            "var key = Array.prototype.map.call(menus, function (m) { return m.value; }).join('|');"
+            "var sources = frames[key]; if (!sources) { return; }"
+            "for (var i = 0; i < images.length; i++) { images[i].src = sources[i];"
+            " images[i].alt = images[i].alt.split(':')[0] + ': ' + Array.prototype.map.call(menus,"
+            " function (m) { return m.getAttribute('data-control') + ' = ' + m.options[m.selectedIndex].text; })"
+            ".join(', '); } }"
+            "for (var j = 0; j < menus.length; j++) { menus[j].addEventListener('change', show); }"
+            "})();</script></div>"
+        )
+
+    def _ipython_display_(self) -> None:
+        import os
+
+        from IPython.display import HTML, display
+
+        if os.environ.get("COURSE_STATIC_EXPLORERS") == "1":
+            display(HTML(self.static_html()))
+        else:
+            display(self.widget)
 
 
 class _TwoSongExplorer(Explorer):
@@ -227,6 +320,10 @@ class WaveformExplorer(_TwoSongExplorer):
             self.rms_lines.append(rms)
         self.axes[-1].set_xlabel(TIME_LABEL)
         self._finish([self.start, self.window])
+
+    def static_choices(self):
+        return {"song_a": self._static_song_choices(self.store.names),
+                "window": [("30 s", 30.0), ("2 s", 2.0), ("20 ms", 0.02)]}
 
     def _rms(self, name: str):
         return self.store.feature(
@@ -363,6 +460,10 @@ class SpectrogramExplorer(_TwoSongExplorer):
         self.figure.colorbar(self.images[0], ax=list(self.axes), label=SPECTROGRAM_DB_LABEL, format="%+.0f")
         self._finish([self.scale, self.n_fft])
 
+    def static_choices(self):
+        return {"song_a": self._static_song_choices(self.store.names),
+                "scale": [("log", "log"), ("linear", "linear"), ("mel", "mel")]}
+
     def _draw(self) -> None:
         scale, n_fft = self.scale.value, self.n_fft.value
         longest = 0.0
@@ -453,6 +554,10 @@ class FeatureExplorer(_TwoSongExplorer):
         self.axes[-1].set_xlabel(TIME_LABEL)
         self._finish([self.frame_length])
 
+    def static_choices(self):
+        return {"song_a": self._static_song_choices(self.store.names),
+                "frame_length": [(f"{n} samples", n) for n in (512, 2048, 8192)]}
+
     def values(self, name: str, feature: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         """``(values, times)`` of ``feature`` (default: the main one) for clip ``name`` at the current frame length."""
         feature = feature or self.feature
@@ -536,6 +641,10 @@ class MFCCExplorer(Explorer):
             control.observe(self.refresh, names="value")
         self.widget = widgets.VBox([widgets.HBox([self.song, self.n_mfcc]), self.image])
         self.refresh()
+
+    def static_choices(self):
+        return {"song": self._static_song_choices(self.store.names),
+                "n_mfcc": [(str(n), n) for n in (2, 13, 40) if n <= self.n_mels]}
 
     def _log_mel_and_dct(self, name: str):
         import librosa

@@ -184,3 +184,35 @@ def test_own_clip_at_another_rate_is_resampled_to_the_explorer_rate():
     explorer = WaveformExplorer(clips=helpers.sample_ids()[:1], extra_clips={"mine": (stereo_44k, 44100)})
     y, sr = explorer.store.audio("mine")
     assert sr == 22050 and y.ndim == 1 and y.size == 2 * 22050
+
+
+def test_static_version_has_one_distinct_frame_per_choice_and_restores_the_controls():
+    import json
+    import re
+
+    explorer = make_explorer(window_s=2.0)
+    before = (explorer.song_a.value, explorer.window.value)
+    page = explorer.static_html()
+    frames = json.loads(re.search(r'class="course-frames">(.*?)</script>', page, re.S).group(1))
+    choices = explorer.static_choices()
+    assert len(frames) == np.prod([len(values) for values in choices.values()])
+    images = [sources[0] for sources in frames.values()]
+    assert len(set(images)) == len(images), "every combination of choices shows a different picture"
+    assert all(source.startswith("data:image/jpeg;base64,") for source in images)
+    assert page.count("<select") == len(choices) and "<script>" in page
+    assert (explorer.song_a.value, explorer.window.value) == before
+
+
+def test_static_version_is_shown_when_building_the_site(monkeypatch):
+    from IPython.core.formatters import format_display_data  # noqa: F401  (IPython is installed with Jupyter)
+    from IPython.display import HTML
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, **kwargs: shown.append(obj))
+    explorer = make_explorer()
+    monkeypatch.setenv("COURSE_STATIC_EXPLORERS", "1")
+    explorer._ipython_display_()
+    monkeypatch.delenv("COURSE_STATIC_EXPLORERS")
+    explorer._ipython_display_()
+    assert isinstance(shown[0], HTML) and "course-static-explorer" in shown[0].data
+    assert shown[1] is explorer.widget
