@@ -4,8 +4,8 @@
     python3 course.py lab     # set everything up, then open JupyterLab on lesson 00
     python3 course.py test    # set everything up, then run every test (unit tests + every notebook)
 
-Other commands (for maintainers): ``setup`` (only install), ``bench`` (benchmark lessons and sliders),
-``lock`` (re-pin requirements-lock.txt after changing pyproject.toml).
+Other commands: ``site`` (build the course website into _build/site), ``setup`` (only install), ``bench``
+(benchmark lessons and sliders), ``lock`` (re-pin requirements-lock.txt after changing pyproject.toml).
 
 Setup creates a virtual environment in ``.venv/`` inside the repository and installs the packages declared in
 pyproject.toml, pinned by requirements-lock.txt. It downloads packages only (nothing else, ever), and a second run
@@ -204,10 +204,26 @@ def command_bench(extra_arguments):
     return subprocess.call([venv_python(), script] + extra_arguments, cwd=REPO, env=course_environment())
 
 
+def command_site(extra_arguments):
+    """Build the course website into _build/site (needs Jupyter Book 1.x, installed here on first use)."""
+    setup()
+    python = venv_python()
+    has_jupyter_book = subprocess.call([python, "-c", "import jupyter_book"], stderr=subprocess.DEVNULL) == 0
+    if not has_jupyter_book:
+        say("Installing the website builder (Jupyter Book 1.x) into .venv/ ...")
+        constraints = ["-c", LOCK_FILE] if os.path.exists(LOCK_FILE) else []
+        code = run([python, "-m", "uv", "pip", "install", "--compile-bytecode", "--python", python] + constraints
+                   + ["--editable", ".[test,site]"], cwd=REPO)
+        if code != 0:
+            fail("installing Jupyter Book failed (see above); check the connection to PyPI and run again.")
+    script = os.path.join(REPO, "scripts", "build_site.py")
+    return subprocess.call([python, script] + extra_arguments, cwd=REPO, env=course_environment())
+
+
 def command_lock(extra_arguments):
     setup()
     command = [
-        venv_python(), "-m", "uv", "pip", "compile", "pyproject.toml", "--extra", "test",
+        venv_python(), "-m", "uv", "pip", "compile", "pyproject.toml", "--extra", "test", "--extra", "site",
         "--universal", "--python-version", ".".join(map(str, MINIMUM_PYTHON)),
         "--no-header", "--output-file", "requirements-lock.txt",
     ] + extra_arguments
@@ -219,6 +235,7 @@ COMMANDS = {
     "test": command_test,
     "setup": lambda extra: setup() or 0,
     "bench": command_bench,
+    "site": command_site,
     "lock": command_lock,
 }
 

@@ -25,7 +25,8 @@ def pyproject():
 
 def test_environment_yml_installs_the_same_packages_with_the_same_bounds():
     project = pyproject()["project"]
-    declared = dict(split_requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["test"])
+    extras = project["optional-dependencies"]
+    declared = dict(split_requirement(r) for r in project["dependencies"] + extras["test"] + extras["site"])
     environment = yaml.safe_load((REPO / "environment.yml").read_text())
     conda = dict(split_requirement(d) for d in environment["dependencies"] if isinstance(d, str))
     assert conda.pop("python") == ">=" + project["requires-python"].removeprefix(">=")
@@ -49,7 +50,8 @@ def test_lock_file_pins_every_declared_package():
     pinned = dict(re.findall(r"^([A-Za-z0-9_.\-]+)==([^\s;]+)", lock, flags=re.M))
     pinned = {name.lower().replace("_", "-"): version for name, version in pinned.items()}
     project = pyproject()["project"]
-    for requirement in project["dependencies"] + project["optional-dependencies"]["test"]:
+    extras = project["optional-dependencies"]
+    for requirement in project["dependencies"] + extras["test"] + extras["site"]:
         name, _ = split_requirement(requirement)
         assert name in pinned, f"{name} is declared in pyproject.toml but not pinned in requirements-lock.txt"
     assert pinned["librosa"].startswith("1.")

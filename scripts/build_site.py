@@ -1,0 +1,144 @@
+"""Build the course website from notebooks/ with Jupyter Book 1.x (run it with `python3 course.py site`).
+
+1. Writes site/_toc.yml and the landing page site/index.md (the syllabus: each lesson's objectives, prerequisites
+   and estimated time, read from the lesson's first cell), so a new lesson appears without editing anything.
+2. Vendors MathJax from the npm registry into site/_static/mathjax, so pages load no script from another host.
+3. Runs `jupyter-book build`, executing every notebook (explorers render their static version, progress bars are
+   off), and fails if any notebook failed.
+4. Checks the result: no page refers to a script, style sheet, font, image or audio file on another host, and
+   prints every lesson page's weight (HTML plus everything embedded in it).
+
+The site lands in _build/site/_build/html; open index.html from disk or serve the folder anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SITE = REPO / "site"
+OUTPUT = REPO / "_build" / "site"
+HTML = OUTPUT / "_build" / "html"
+MATHJAX_VERSION = "3.2.2"
+MAX_PAGE_BYTES = 2 * 1024 * 1024
+
+
+def lesson_summary(path: Path) -> dict:
+    """Title, objectives, prerequisites and time of a lesson, from its first markdown cell."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    first = "".join(notebook["cells"][0]["source"])
+    title = first.splitlines()[0].lstrip("# ").strip()
+    objectives = re.findall(r"^\d+\. (.+?)(?=\n\d+\. |\n\n|\Z)", first.split("**Prerequisites.**")[0],
+                            flags=re.M | re.S)
+    prerequisites = re.search(r"\*\*Prerequisites\.\*\* (.+?)(?:\n\n|\Z)", first, re.S)
+    time = re.search(r"\*\*Estimated time\.\*\* (.+?)(?:\n\n|\Z)", first, re.S)
+    return {
+        "file": path.stem, "title": title,
+        "objectives": [" ".join(objective.split()) for objective in objectives],
+        "prerequisites": " ".join(prerequisites.group(1).split()) if prerequisites else "",
+        "time": " ".join(time.group(1).split()) if time else "",
+    }
+
+
+def write_toc_and_index(lessons: list[dict]) -> None:
+    toc = ["format: jb-book", "root: site/index", "chapters:"]
+    toc += [f"  - file: notebooks/{lesson['file']}" for lesson in lessons]
+    toc += ["  - file: site/credits"]
+    (SITE / "_toc.yml").write_text("\n".join(toc) + "\n", encoding="utf-8")
+
+    lines = [
+        "# Music pre-processing with Python", "",
+        "An open course that turns music into numbers a machine-learning model can learn from: waveforms, "
+        "spectrograms, zero-crossing rate, spectral centroid and MFCCs, each built from first principles and "
+        "checked against librosa, then compared across songs and used for a first, honest classifier. All music "
+        "is freely licensed and bundled; everything runs offline.", "",
+        "These pages show every lesson already run. The explorers here are static: choose from their menus to "
+        "switch between pre-rendered pictures. For live sliders, run the notebooks in JupyterLab "
+        "(`python3 course.py lab` in the repository).", "",
+        "## Syllabus", "",
+    ]
+    for lesson in lessons:
+        lines += [f"### [{lesson['title']}](../notebooks/{lesson['file']}.ipynb)", ""]
+        if lesson["objectives"]:
+            lines += ["You will be able to:", ""] + [f"- {objective}" for objective in lesson["objectives"]] + [""]
+        lines += [f"**Prerequisites:** {lesson['prerequisites']}  ", f"**Time:** {lesson['time']}", ""]
+    lines += ["## Credits", "", "The music, its sources and licences: [Credits and licences](credits.md).", ""]
+    (SITE / "index.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+def vendor_mathjax() -> None:
+    target = SITE / "_static" / "mathjax"
+    if (target / "tex-mml-chtml.js").exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        sys.exit("The site needs MathJax from the npm registry, but npm is not installed. Install Node.js "
+                 "(e.g. 'apt-get install npm'), then run the command again.")
+    with tempfile.TemporaryDirectory() as scratch:
+        subprocess.run([npm, "pack", f"mathjax@{MATHJAX_VERSION}", "--silent"], cwd=scratch, check=True,
+                       stdout=subprocess.DEVNULL)
+        archive = next(Path(scratch).glob("mathjax-*.tgz"))
+        with tarfile.open(archive) as tar:
+            tar.extractall(scratch, filter="data")
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(Path(scratch) / "package" / "es5", target)
+
+
+def build() -> None:
+    environment = dict(os.environ)
+    environment.update({"COURSE_STATIC_EXPLORERS": "1", "TQDM_DISABLE": "1"})
+    environment.setdefault("NUMBA_CACHE_DIR", str(REPO / ".cache" / "numba"))
+    shutil.rmtree(OUTPUT, ignore_errors=True)
+    jupyter_book = Path(sys.executable).parent / ("jupyter-book.exe" if os.name == "nt" else "jupyter-book")
+    command = [str(jupyter_book), "build", str(REPO), "--config", str(SITE / "_config.yml"),
+               "--toc", str(SITE / "_toc.yml"), "--path-output", str(OUTPUT), "--builder", "html"]
+    result = subprocess.run(command, cwd=REPO, env=environment)
+    reports = sorted((HTML / "reports").rglob("*.err.log")) if (HTML / "reports").exists() else []
+    if result.returncode != 0 or reports:
+        for report in reports:
+            print(f"\n--- {report.relative_to(HTML)}\n{report.read_text()[-3000:]}", file=sys.stderr)
+        sys.exit("The site build failed: " + ("a notebook raised an error (see above)." if reports else
+                                              f"jupyter-book exited with code {result.returncode} (see above)."))
+
+
+EXTERNAL = re.compile(r"""<(script|link|img|audio|source|iframe)\b[^>]*?\b(?:src|href)=["'](https?:)?//""", re.I)
+
+
+def check_pages(lessons: list[dict]) -> list[str]:
+    problems = []
+    for page in sorted(HTML.rglob("*.html")):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        for match in EXTERNAL.finditer(text):
+            snippet = text[match.start(): match.start() + 160].replace("\n", " ")
+            problems.append(f"{page.relative_to(HTML)} loads from another host: {snippet}")
+    print(f"\n{'page':<45} {'weight':>10}")
+    for lesson in lessons:
+        page = HTML / "notebooks" / f"{lesson['file']}.html"
+        weight = page.stat().st_size
+        print(f"{page.relative_to(HTML)!s:<45} {weight / 1024:>7.0f} KiB")
+        if weight > MAX_PAGE_BYTES:
+            problems.append(f"{page.relative_to(HTML)} weighs {weight / 1024 / 1024:.2f} MiB (limit 2 MiB)")
+    return problems
+
+
+def main() -> None:
+    lessons = [lesson_summary(path) for path in sorted((REPO / "notebooks").glob("*.ipynb"))]
+    write_toc_and_index(lessons)
+    vendor_mathjax()
+    build()
+    problems = check_pages(lessons)
+    if problems:
+        sys.exit("\n".join(["The site was built, but:"] + problems))
+    print(f"\nSite ready: {HTML / 'index.html'}")
+
+
+if __name__ == "__main__":
+    main()
