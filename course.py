@@ -4,7 +4,8 @@
     python3 course.py lab     # set everything up, then open JupyterLab on lesson 00
     python3 course.py test    # set everything up, then run every test (unit tests + every notebook)
 
-Other commands: ``site`` (build the course website into _build/site), ``setup`` (only install), ``bench``
+Other commands: ``site`` (build the course website into _build/site), ``site-test`` (build it, then test it and
+JupyterLab in headless Chromium), ``setup`` (only install), ``bench``
 (benchmark lessons and sliders), ``lock`` (re-pin requirements-lock.txt after changing pyproject.toml).
 
 Setup creates a virtual environment in ``.venv/`` inside the repository and installs the packages declared in
@@ -220,6 +221,44 @@ def command_site(extra_arguments):
     return subprocess.call([python, script] + extra_arguments, cwd=REPO, env=course_environment())
 
 
+def ensure_chromium():
+    """Debian's Chromium for the browser tests: installed with apt-get when missing and possible (never a
+    browser download by Playwright). Returns its path, or None with the reason printed."""
+    import shutil
+
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    apt = shutil.which("apt-get")
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if apt and is_root:
+        say("Installing Debian's chromium for the browser tests ...")
+        run([apt, "update", "-qq"])
+        if run([apt, "install", "-y", "-qq", "chromium"]) == 0 and os.path.exists("/usr/bin/chromium"):
+            return "/usr/bin/chromium"
+    say("No Chromium could be installed here (needs Debian/Ubuntu and root, or install 'chromium' yourself): "
+        "the browser tests will be skipped.")
+    return None
+
+
+def command_site_test(extra_arguments):
+    """Build the website, then test it (and JupyterLab) in headless Chromium driven by Playwright."""
+    code = command_site([])
+    if code != 0:
+        return code
+    python = venv_python()
+    if subprocess.call([python, "-c", "import playwright"], stderr=subprocess.DEVNULL) != 0:
+        constraints = ["-c", LOCK_FILE] if os.path.exists(LOCK_FILE) else []
+        run([python, "-m", "uv", "pip", "install", "--python", python] + constraints + ["playwright"], cwd=REPO)
+    environment = course_environment()
+    chromium = ensure_chromium()
+    if chromium:
+        environment["COURSE_CHROMIUM"] = chromium
+    command = [python, "-m", "pytest", "tests/browser", "-p", "no:nbval", "-p", "no:cacheprovider", "-o",
+               "addopts=", "-rs"] + extra_arguments
+    return subprocess.call(command, cwd=REPO, env=environment)
+
+
 def command_lock(extra_arguments):
     setup()
     command = [
@@ -236,6 +275,7 @@ COMMANDS = {
     "setup": lambda extra: setup() or 0,
     "bench": command_bench,
     "site": command_site,
+    "site-test": command_site_test,
     "lock": command_lock,
 }
 

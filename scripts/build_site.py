@@ -109,6 +109,38 @@ def build() -> None:
                                               f"jupyter-book exited with code {result.returncode} (see above)."))
 
 
+UNUSED_SCRIPTS = re.compile(
+    r'<script>const THEBE_JS_URL[^<]*</script>\s*|<script[^>]*sphinx-thebe\.js[^>]*></script>\s*'
+    r'|<script type="application/vnd\.jupyter\.widget-state\+json">.*?</script>\s*', re.S)
+
+
+def remove_unused_scripts(html_root: Path) -> None:
+    """Drop what a page that runs no code does not need.
+
+    * The Thebe (live code) loader that Jupyter Book 1 always adds, twice over: the duplicate declaration is a
+      console error, and its configuration names a script on another host.
+    * The saved state of the explorers' ipywidgets: the pages show the static explorers instead, so the state
+      is dead weight (and would look like a dead widget to the page).
+    """
+    for page in html_root.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        cleaned = UNUSED_SCRIPTS.sub("", text)
+        if cleaned != text:
+            page.write_text(cleaned, encoding="utf-8")
+
+
+def write_entry_page(html_root: Path) -> None:
+    """The site's top index.html: forward to the landing page (Jupyter Book writes a bare redirect that has no
+    icon, so browsers ask the server for /favicon.ico and log a 404)."""
+    (html_root / "index.html").write_text(
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<title>Music pre-processing with Python</title>'
+        '<link rel="icon" href="_static/favicon.svg" type="image/svg+xml">'
+        '<meta http-equiv="Refresh" content="0; url=site/index.html"></head>'
+        '<body><p><a href="site/index.html">Music pre-processing with Python</a></p></body></html>\n',
+        encoding="utf-8")
+
+
 EXTERNAL = re.compile(r"""<(script|link|img|audio|source|iframe)\b[^>]*?\b(?:src|href)=["'](https?:)?//""", re.I)
 
 
@@ -134,6 +166,8 @@ def main() -> None:
     write_toc_and_index(lessons)
     vendor_mathjax()
     build()
+    remove_unused_scripts(HTML)
+    write_entry_page(HTML)
     problems = check_pages(lessons)
     if problems:
         sys.exit("\n".join(["The site was built, but:"] + problems))
