@@ -71,3 +71,11 @@ def test_nothing_downloads_and_widgets_are_not_compared(path):
             assert forbidden not in text, f"{path.name}: '{forbidden}' would need the network"
         if re.search(r"Explorer\(", text):
             assert "nbval-ignore-output" in cell["metadata"].get("tags", []), "widget outputs cannot be compared"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_figures_have_alt_text_for_the_website(path):
+    for index, cell in enumerate(code_cells(load(path))):
+        if "plt.show()" in source(cell):
+            alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
+            assert len(alt) > 30, f"{path.name}: figure cell {index} has no alt text (its '*Figure: ...*' caption)"

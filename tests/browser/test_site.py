@@ -40,6 +40,9 @@ def test_page_loads_cleanly_from_this_site_only(context, site_url, page_path):
         broken = page.evaluate("Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0)"
                                ".map(i => i.src.slice(0, 80))")
         assert broken == [], f"images that did not load on {page_path}: {broken}"
+        unlabelled = page.evaluate("Array.from(document.querySelectorAll('main img')).filter(i => "
+                                   "(i.alt || '').length < 20 || /\\.(png|jpg|svg)$/.test(i.alt)).map(i => i.src.slice(-40))")
+        assert unlabelled == [], f"figures without alt text on {page_path}: {unlabelled}"
         durations = page.evaluate("""async () => Promise.all(Array.from(document.querySelectorAll('audio')).map(
             a => new Promise(done => {
                 if (a.readyState >= 1) { done(a.duration); return; }
