@@ -140,8 +140,27 @@ def test_loud_frame_mean():
     assert check_loud_frame_zcr(zcr[loud].mean(), y, sr)
     assert_wrong(check_loud_frame_zcr(zcr.mean(), y, sr), "all frames", "20 * log10")
     assert_wrong(check_loud_frame_zcr(zcr[~loud].mean(), y, sr), "wrong way round")
-    assert_wrong(check_loud_frame_zcr(zcr[rms > 10 ** (-40 / 10)].mean(), y, sr), "power ratio")
+    assert_wrong(check_loud_frame_zcr(zcr[rms > 10 ** (-40 / 10)].mean(), y, sr), "power formula")
+    assert_wrong(check_loud_frame_zcr(zcr[10 * np.log10(rms + 1e-12) > -40].mean(), y, sr), "10 · log10(rms)")
+    relative_db = level_db - level_db.max()
+    assert_wrong(check_loud_frame_zcr(zcr[relative_db > -40].mean(), y, sr), "ref=np.max")
     assert_wrong(check_loud_frame_zcr(np.median(zcr[loud]), y, sr), "median")
     assert_wrong(check_loud_frame_zcr(zcr[loud].mean() * sr, y, sr), "per second")
     assert_wrong(check_loud_frame_zcr(0.3, y, sr), "not quite")
     assert_wrong(check_loud_frame_zcr([0.06, 0.07], y, sr), "one number")
+
+
+def test_reflect_padding_and_zero_counted_as_negative_are_named():
+    def loop(y, frame_length, hop_length, mode="edge", positive=False):
+        padded = np.pad(np.asarray(y, dtype=float), frame_length // 2, mode=mode)
+        values = []
+        for start in range(0, len(padded) - frame_length + 1, hop_length):
+            frame = padded[start:start + frame_length]
+            frame = np.where(np.abs(frame) <= 1e-10, 0.0, frame)
+            side = frame > 0 if positive else ~np.signbit(frame)
+            values.append(np.count_nonzero(side[1:] != side[:-1]) / frame_length)
+        return np.array(values)
+
+    assert check_zero_crossing_rate_function(loop)
+    assert_wrong(check_zero_crossing_rate_function(lambda y, f, h: loop(y, f, h, mode="reflect")), "reflection")
+    assert_wrong(check_zero_crossing_rate_function(lambda y, f, h: loop(y, f, h, positive=True)), "y > 0")

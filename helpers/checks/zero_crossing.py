@@ -26,8 +26,9 @@ def zcr_reference(y: np.ndarray, frame_length: int, hop_length: int, pad_mode: s
     """The ZCR of every frame, ``(n_frames,)`` float64, vectorised; librosa's result with the default arguments.
 
     The other arguments build the typical mistakes the checks recognise: ``pad_mode='constant'`` (zero padding),
-    ``center=False``, and ``sign='sign'`` (0 as a third sign, ``np.sign``) or ``sign='product'`` (a crossing only
-    where ``y[n - 1] * y[n] < 0``, so steps to or from an exact 0 never count).
+    ``pad_mode='reflect'``, ``center=False``, and ``sign='sign'`` (0 as a third sign, ``np.sign``),
+    ``sign='product'`` (a crossing only where ``y[n - 1] * y[n] < 0``, so steps to or from an exact 0 never count) or
+    ``sign='positive'`` (``y > 0``, which counts 0 as negative).
     """
     y = np.asarray(y, dtype=np.float64)
     if center:
@@ -40,6 +41,8 @@ def zcr_reference(y: np.ndarray, frame_length: int, hop_length: int, pad_mode: s
         changes = np.sign(frames[:, 1:]) != np.sign(frames[:, :-1])
     elif sign == "product":
         changes = frames[:, 1:] * frames[:, :-1] < 0
+    elif sign == "positive":
+        changes = (frames[:, 1:] > 0) != (frames[:, :-1] > 0)
     else:
         raise ValueError(sign)
     return changes.sum(axis=1) / frame_length
@@ -75,8 +78,8 @@ def _function_feedback(result: np.ndarray, y: np.ndarray, frame_length: int, hop
         return _correct(f"all {expected.size} frames match librosa's conventions (edge padding, 0 counts as "
                         f"positive, crossings / frame_length); e.g. frame {middle}: {expected[middle]:.4f}.")
     scales = {"rate": 1.0, "counts": float(frame_length), "pairs": frame_length / (frame_length - 1)}
-    paddings = {"edge": "edge", "zeros": "constant"}
-    signs = ("signbit", "sign", "product")
+    paddings = {"edge": "edge", "zeros": "constant", "reflect": "reflect"}
+    signs = ("signbit", "sign", "product", "positive")
     for scale_name, scale in scales.items():
         for padding_name, pad_mode in paddings.items():
             for sign in signs:
@@ -100,6 +103,10 @@ _MISTAKES = {
     "zeros": "you padded with zeros. librosa pads with copies of the first and last sample (np.pad(y, "
              "frame_length // 2, mode='edge')): a padded 0 counts as positive, so zeros next to a negative first or "
              "last sample fake a crossing.",
+    "reflect": "you padded by reflection (mode='reflect', librosa's choice for the STFT before version 0.10). The "
+               "ZCR pads with copies of the first and last sample: np.pad(y, frame_length // 2, mode='edge').",
+    "positive": "you tested y > 0, which counts an exact 0 as negative. librosa counts 0 as positive: compare "
+                "np.signbit of neighbouring samples (np.signbit(0.0) is False).",
     "sign": "you treated 0 as a third sign (np.sign). librosa counts 0 as positive (np.signbit), so a step from a "
             "positive sample to an exact 0 is not a crossing.",
     "product": "you counted a crossing only where y[n - 1] * y[n] < 0, which misses every step between an exact 0 "
@@ -216,8 +223,14 @@ def check_loud_frame_zcr(answer, y: np.ndarray, sr: float, threshold_db: float =
                       f"frames whose level is above {threshold_db:g} dBFS.")
     power_threshold = 20 * np.log10(10 ** (threshold_db / 10))  # the RMS level a power-ratio formula ends up using
     if _close(value, float(zcr[level_db > power_threshold].mean()), relative=1e-4):
-        return _wrong(f"you compared the RMS with 10 ** ({threshold_db:g} / 10), a power ratio. RMS is an "
-                      f"amplitude: {threshold_db:g} dBFS is 10 ** ({threshold_db:g} / 20).")
+        return _wrong(f"you used the power formula: 10 · log10(rms), or a threshold of 10 ** ({threshold_db:g} / 10). "
+                      f"RMS is an amplitude: its level is 20 · log10(rms), and {threshold_db:g} dBFS is "
+                      f"10 ** ({threshold_db:g} / 20).")
+    relative_to_loudest = level_db - level_db.max()
+    if _close(value, float(zcr[relative_to_loudest > threshold_db].mean()), relative=1e-4):
+        return _wrong(f"your levels are relative to the clip's loudest frame (ref=np.max), not to full scale: "
+                      f"dBFS means 20 · log10(rms) with ref = 1, so that {threshold_db:g} dBFS is the same level "
+                      "in every clip.")
     if _close(value, float(np.median(zcr[loud])), relative=1e-4):
         return _wrong("that is the median of the loud frames; the question asks for their mean.")
     if _close(value, expected * sr, relative=1e-4):
