@@ -206,12 +206,12 @@ def command_bench(extra_arguments):
 
 
 def command_site(extra_arguments):
-    """Build the course website into _build/site (needs Jupyter Book 1.x, installed here on first use)."""
+    """Build the course website into _build/site (the 'site' extra is installed here on first use)."""
     setup()
     python = venv_python()
-    has_jupyter_book = subprocess.call([python, "-c", "import jupyter_book"], stderr=subprocess.DEVNULL) == 0
-    if not has_jupyter_book:
-        say("Installing the website builder (Jupyter Book 1.x) into .venv/ ...")
+    has_site_extra = subprocess.call([python, "-c", "import jupyter_book, playwright"], stderr=subprocess.DEVNULL) == 0
+    if not has_site_extra:
+        say("Installing the website builder and its browser-test driver (Jupyter Book 1.x, Playwright) ...")
         constraints = ["-c", LOCK_FILE] if os.path.exists(LOCK_FILE) else []
         code = run([python, "-m", "uv", "pip", "install", "--compile-bytecode", "--python", python] + constraints
                    + ["--editable", ".[test,site]"], cwd=REPO)
@@ -247,9 +247,6 @@ def command_site_test(extra_arguments):
     if code != 0:
         return code
     python = venv_python()
-    if subprocess.call([python, "-c", "import playwright"], stderr=subprocess.DEVNULL) != 0:
-        constraints = ["-c", LOCK_FILE] if os.path.exists(LOCK_FILE) else []
-        run([python, "-m", "uv", "pip", "install", "--python", python] + constraints + ["playwright"], cwd=REPO)
     environment = course_environment()
     chromium = ensure_chromium()
     if chromium:

@@ -6,20 +6,23 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .core import CheckResult, _as_number, _call_student_function, _close, _correct, _unanswered, _wrong
+from .core import (CheckResult, _as_number, _call_student_function, _close, _correct, _number_answer,
+                   _unanswered, _wrong)
 
 # ---------------------------------------------------------------- lesson 00: samples, rates and durations
 
 
 def check_duration(answer_s, y: np.ndarray, sr: float) -> CheckResult:
     """Lesson 00: the duration in seconds of ``y`` (``(n,)`` samples at ``sr`` Hz)."""
-    if answer_s is None:
-        return _unanswered("a clip has len(y) samples, and sr of them make one second.")
-    value = _as_number(answer_s)
+    value, feedback = _number_answer(
+        answer_s,
+        "a clip has len(y) samples, and sr of them make one second.",
+        f"the answer should be one number of seconds, not {type(answer_s).__name__}.",
+    )
+    if feedback is not None:
+        return feedback
     n_samples = y.shape[-1]
     expected = n_samples / sr
-    if value is None:
-        return _wrong(f"the answer should be one number of seconds, not {type(answer_s).__name__}.")
     if _close(value, expected, absolute=0.01):
         return _correct(f"{n_samples} samples / {sr} samples per second = {expected:.2f} s.")
     if _close(value, n_samples):
@@ -41,12 +44,11 @@ def check_duration(answer_s, y: np.ndarray, sr: float) -> CheckResult:
 
 def check_sample_count(answer, duration_s: float, sr: float) -> CheckResult:
     """Lesson 00: how many samples make ``duration_s`` seconds at ``sr`` Hz."""
-    if answer is None:
-        return _unanswered("each second holds sr samples.")
-    value = _as_number(answer)
+    value, feedback = _number_answer(answer, "each second holds sr samples.",
+                                     "the answer should be one whole number of samples.")
+    if feedback is not None:
+        return feedback
     expected = round(duration_s * sr)
-    if value is None:
-        return _wrong("the answer should be one whole number of samples.")
     if value == expected:
         return _correct(f"round({duration_s} s × {sr} samples/s) = {expected} samples.")
     if not float(value).is_integer() and abs(value - expected) <= 0.5:
@@ -99,12 +101,14 @@ def check_rms(answer, frame: np.ndarray) -> CheckResult:
 
 def check_frame_count(answer, n_samples: int, frame_length: int, hop_length: int) -> CheckResult:
     """Lesson 01: how many centred frames librosa makes from ``n_samples`` samples."""
-    if answer is None:
-        return _unanswered("with centring, there is one frame centred on every hop_length-th sample, starting at 0.")
-    value = _as_number(answer)
+    value, feedback = _number_answer(
+        answer,
+        "with centring, there is one frame centred on every hop_length-th sample, starting at 0.",
+        "the answer is one whole number of frames.",
+    )
+    if feedback is not None:
+        return feedback
     expected = 1 + n_samples // hop_length
-    if value is None:
-        return _wrong("the answer is one whole number of frames.")
     if value == expected:
         return _correct(f"1 + {n_samples} // {hop_length} = {expected} frames, centred on samples 0, "
                         f"{hop_length}, {2 * hop_length}, ...")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .core import CheckResult, _as_number, _call_student_function, _close, _correct, _unanswered, _wrong
+from .core import CheckResult, _call_student_function, _number_answer, _close, _correct, _unanswered, _wrong
 
 #: Relative tolerance for a predicted two-tone centroid or roll-off. A measurement with librosa lands within about
 #: 0.5 % of the ideal formula (window leakage), so it passes too; every typical mistake is further away.
@@ -119,12 +119,14 @@ def check_two_tone_centroid(answer_hz, f1: float, a1: float, f2: float, a2: floa
     With magnitude weighting (librosa's default) each tone counts in proportion to its amplitude:
     ``(a1 f1 + a2 f2) / (a1 + a2)``. Answers within 2 % pass, so a value measured with librosa does too.
     """
-    if answer_hz is None:
-        return _unanswered("each tone's magnitude is proportional to its amplitude; take the weighted mean of the two "
-                           "frequencies with the amplitudes as weights.")
-    value = _as_number(answer_hz)
-    if value is None:
-        return _wrong("the answer is one frequency in Hz, a single number.")
+    value, feedback = _number_answer(
+        answer_hz,
+        "each tone's magnitude is proportional to its amplitude; take the weighted mean of the two "
+        "frequencies with the amplitudes as weights.",
+        "the answer is one frequency in Hz, a single number.",
+    )
+    if feedback is not None:
+        return feedback
     candidates = _two_tone_values(f1, a1, f2, a2)
     expected = candidates["magnitude"]
     if _close(value, expected, relative=PREDICTION_TOLERANCE):
@@ -157,12 +159,14 @@ def check_two_tone_rolloff(answer_hz, f1: float, a1: float, f2: float, a2: float
     ``a1 / (a1 + a2) >= roll_percent``, else ``f2``. Answers within 2 % or 25 Hz of that frequency pass: a
     measurement returns a bin centre a bin or two away, because the window spreads each tone over a few bins.
     """
-    if answer_hz is None:
-        return _unanswered("add up the magnitudes from 0 Hz upwards. Which tone brings the running total to "
-                           f"{100 * roll_percent:g} % of the whole?")
-    value = _as_number(answer_hz)
-    if value is None:
-        return _wrong("the answer is one frequency in Hz, a single number.")
+    value, feedback = _number_answer(
+        answer_hz,
+        "add up the magnitudes from 0 Hz upwards. Which tone brings the running total to "
+        f"{100 * roll_percent:g} % of the whole?",
+        "the answer is one frequency in Hz, a single number.",
+    )
+    if feedback is not None:
+        return feedback
     if f1 > f2:
         f1, a1, f2, a2 = f2, a2, f1, a1
     share_below = a1 / (a1 + a2)

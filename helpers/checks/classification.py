@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from .core import CheckResult, _as_number, _call_student_function, _correct, _unanswered, _wrong
+from .core import CheckResult, _call_student_function, _number_answer, _correct, _unanswered, _wrong
 
 TRAIN, TEST, LEFT_OUT = 0, 1, -1
 #: Accuracies and baselines are fractions; answers rounded to two decimals pass.
@@ -170,12 +170,14 @@ def check_gap_segments(answer, segment_s: float, hop_s: float) -> CheckResult:
     when ``d * hop_s < segment_s``; the first one that shares none is ``d = ceil(segment_s / hop_s)``, so
     ``ceil(segment_s / hop_s) - 1`` segments must be left out between them.
     """
-    if answer is None:
-        return _unanswered("segment i + d starts d × hop_s seconds after segment i. How large must d be for it to "
-                           "start after segment i has ended? The segments in between are left out.")
-    value = _as_number(answer)
-    if value is None:
-        return _wrong("the answer is a number of segments, a single whole number.")
+    value, feedback = _number_answer(
+        answer,
+        "segment i + d starts d × hop_s seconds after segment i. How large must d be for it to "
+        "start after segment i has ended? The segments in between are left out.",
+        "the answer is a number of segments, a single whole number.",
+    )
+    if feedback is not None:
+        return feedback
     ratio = segment_s / hop_s
     first_clear = math.ceil(ratio - 1e-9)
     expected = first_clear - 1
@@ -208,12 +210,14 @@ def check_accuracy_from_confusion(answer, confusion) -> CheckResult:
     matrix = np.asarray(confusion, dtype=float)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
         raise ValueError("confusion must be a square matrix")
-    if answer is None:
-        return _unanswered("the correctly classified segments sit on the diagonal (true class = predicted class). "
-                           "Divide their number by the number of all segments.")
-    value = _as_number(answer)
-    if value is None:
-        return _wrong("the accuracy is one number, a fraction between 0 and 1.")
+    value, feedback = _number_answer(
+        answer,
+        "the correctly classified segments sit on the diagonal (true class = predicted class). "
+        "Divide their number by the number of all segments.",
+        "the accuracy is one number, a fraction between 0 and 1.",
+    )
+    if feedback is not None:
+        return feedback
     total, correct = matrix.sum(), np.trace(matrix)
     expected = correct / total
     if abs(value - expected) <= FRACTION_TOLERANCE:
@@ -261,12 +265,14 @@ def check_majority_baseline(answer, test_counts: Mapping[str, int],
     """
     train = dict(test_counts if train_counts is None else train_counts)
     test = dict(test_counts)
-    if answer is None:
-        return _unanswered("this baseline gives the same answer for every segment. Which answer, and how many test "
-                           "segments does that get right?")
-    value = _as_number(answer)
-    if value is None:
-        return _wrong("the answer is one accuracy, a fraction between 0 and 1.")
+    value, feedback = _number_answer(
+        answer,
+        "this baseline gives the same answer for every segment. Which answer, and how many test "
+        "segments does that get right?",
+        "the answer is one accuracy, a fraction between 0 and 1.",
+    )
+    if feedback is not None:
+        return feedback
     total = sum(test.values())
     majority = max(train, key=train.get)
     expected = test.get(majority, 0) / total

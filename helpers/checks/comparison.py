@@ -26,6 +26,10 @@ def _fisher_test_arrays() -> tuple[np.ndarray, np.ndarray]:
     return rng.normal(2.0, 0.5, 300), rng.normal(1.0, 1.5, 180)
 
 
+UNSQUARED_DIFFERENCE = ("square the difference of the means, (mean_a - mean_b)**2: then the score cannot be "
+                        "negative, whichever clip comes first, and it has the units of the variances it is divided by.")
+
+
 def _mistaken_fisher_ratios(a: np.ndarray, b: np.ndarray) -> list[tuple[float, str]]:
     """``(value, message)`` for each typical mistake in Fisher's ratio on ``a`` and ``b``."""
     from ..dashboard import fisher_score
@@ -50,9 +54,7 @@ def _mistaken_fisher_ratios(a: np.ndarray, b: np.ndarray) -> list[tuple[float, s
          "means, the very thing you measure: use the spread WITHIN each clip, var_a + var_b."),
         (1 / correct, "your ratio is upside down: the squared difference of the means goes on top, the variances "
                       "below. A large score should mean well separated."),
-        (abs(difference) / (var_a + var_b), "square the difference of the means, (mean_a - mean_b)**2: then the "
-                                            "score cannot be negative, whichever clip comes first, and it has the "
-                                            "units of the variances it is divided by."),
+        (abs(difference) / (var_a + var_b), UNSQUARED_DIFFERENCE),
         (np.sqrt(correct), "you took a square root at the end: Fisher's ratio is the squared difference over the "
                            "sum of the variances, without a root."),
         (2 * correct, "you averaged the two variances, (var_a + var_b) / 2. That is a common variant, but it doubles "
@@ -99,9 +101,9 @@ def check_fisher_ratio_function(fisher_ratio: Callable | None) -> CheckResult:
         return _wrong("right for the first test pair but not for a second one: does your function use its "
                       "arguments a and b, not variables from the notebook?")
     for mistaken, message in _mistaken_fisher_ratios(a, b):
-        if np.isclose(abs(value), mistaken, rtol=1e-3):  # abs: an unsquared difference may come out negative
-            if value < 0 and "square the difference" not in message:
-                continue  # a negative value that matches only by its size is some other mistake
+        # Compared by size: an unsquared difference may come out negative. But only that mistake explains a
+        # negative value; for the others a negative one means some other error (reported below).
+        if np.isclose(abs(value), mistaken, rtol=1e-3) and (value >= 0 or message is UNSQUARED_DIFFERENCE):
             return _wrong(message)
     if value < 0:
         return _wrong(f"a negative score ({value:.3f}) cannot be right: a squared difference divided by a sum of "

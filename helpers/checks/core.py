@@ -94,6 +94,17 @@ def _call_student_function(function, *arguments, error_hint: Callable[[Exception
     return array, None
 
 
+def _number_answer(answer, hint: str, not_a_number: str) -> tuple[float | None, CheckResult | None]:
+    """The first steps of every numeric check: ``(value, None)``, or ``(None, feedback)`` when the answer is still
+    None ("not answered yet", with ``hint``) or is not a single number (``not_a_number``)."""
+    if answer is None:
+        return None, _unanswered(hint)
+    value = _as_number(answer)
+    if value is None:
+        return None, _wrong(not_a_number)
+    return value, None
+
+
 def _close(a: float, b: float, relative: float = 1e-3, absolute: float = 1e-9) -> bool:
     return bool(np.isclose(a, b, rtol=relative, atol=absolute))
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .core import CheckResult, _as_number, _call_student_function, _close, _correct, _unanswered, _wrong
+from .core import CheckResult, _call_student_function, _number_answer, _close, _correct, _unanswered, _wrong
 
 #: Slaney's mel scale (librosa's default, htk=False): linear below 1000 Hz, logarithmic above.
 SLANEY_HZ_PER_MEL = 200.0 / 3.0
@@ -145,12 +145,14 @@ def check_mfcc_from_log_mel_function(mfcc_function: Callable | None) -> CheckRes
 def check_mfcc_count(answer, n_samples: int, n_mfcc: int = 13, hop_length: int = 512,
                      n_fft: int = 2048) -> CheckResult:
     """Lesson 05: how many numbers ``n_mfcc`` MFCCs per centred frame make for a clip of ``n_samples`` samples."""
-    if answer is None:
-        return _unanswered("count the centred frames first (one every hop_length samples, starting at sample 0), "
-                           "then multiply by the number of coefficients per frame.")
-    value = _as_number(answer)
-    if value is None:
-        return _wrong("the answer is one whole number.")
+    value, feedback = _number_answer(
+        answer,
+        "count the centred frames first (one every hop_length samples, starting at sample 0), "
+        "then multiply by the number of coefficients per frame.",
+        "the answer is one whole number.",
+    )
+    if feedback is not None:
+        return feedback
     frames = 1 + n_samples // hop_length
     expected = n_mfcc * frames
 
@@ -196,12 +198,14 @@ def check_mel_band_spacing(answer_hz, sr: float = 22050, n_mels: int = 128) -> C
     ``n_mels`` triangles need ``n_mels + 2`` edge points, equally spaced in mel from 0 to ``hz_to_mel(sr / 2)``, so
     ``n_mels + 1`` gaps of ``hz_to_mel(sr / 2) / (n_mels + 1)`` mel. Below 1000 Hz one Slaney mel is 200/3 Hz.
     """
-    if answer_hz is None:
-        return _unanswered("find the top of the mel axis, hz_to_mel(sr / 2); count how many equal gaps the edge "
-                           "points make; below 1000 Hz, one mel is 200/3 Hz.")
-    value = _as_number(answer_hz)
-    if value is None:
-        return _wrong("the answer is one distance in Hz, a single number.")
+    value, feedback = _number_answer(
+        answer_hz,
+        "find the top of the mel axis, hz_to_mel(sr / 2); count how many equal gaps the edge "
+        "points make; below 1000 Hz, one mel is 200/3 Hz.",
+        "the answer is one distance in Hz, a single number.",
+    )
+    if feedback is not None:
+        return feedback
     top_mel = float(slaney_hz_to_mel(sr / 2))
     gap_mel = top_mel / (n_mels + 1)
     expected = gap_mel * SLANEY_HZ_PER_MEL

@@ -6,16 +6,18 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .core import CheckResult, _as_number, _call_student_function, _close, _correct, _unanswered, _wrong
+from .core import CheckResult, _call_student_function, _number_answer, _close, _correct, _unanswered, _wrong
 
 
 def check_bin_frequency(answer_hz, k: int, sr: float, n_fft: int) -> CheckResult:
     """Lesson 02: the centre frequency in Hz of STFT bin ``k`` for ``n_fft`` samples at ``sr`` Hz."""
-    if answer_hz is None:
-        return _unanswered("the n_fft // 2 + 1 bins are spaced sr / n_fft Hz apart, starting at 0 Hz.")
-    value = _as_number(answer_hz)
-    if value is None:
-        return _wrong("the answer is one frequency in Hz.")
+    value, feedback = _number_answer(
+        answer_hz,
+        "the n_fft // 2 + 1 bins are spaced sr / n_fft Hz apart, starting at 0 Hz.",
+        "the answer is one frequency in Hz.",
+    )
+    if feedback is not None:
+        return feedback
     expected = k * sr / n_fft
     if _close(value, expected):
         return _correct(f"bin {k} sits at {k} × {sr} / {n_fft} = {expected:.2f} Hz; neighbouring bins are "
@@ -34,11 +36,13 @@ def check_bin_frequency(answer_hz, k: int, sr: float, n_fft: int) -> CheckResult
 
 def check_decibels(answer_db, magnitude: float, reference: float = 1.0) -> CheckResult:
     """Lesson 02: a magnitude (amplitude) ``magnitude`` expressed in dB relative to ``reference``."""
-    if answer_db is None:
-        return _unanswered("for amplitudes, dB = 20 · log10(magnitude / reference).")
-    value = _as_number(answer_db)
-    if value is None:
-        return _wrong("the answer is one number of decibels.")
+    value, feedback = _number_answer(
+        answer_db,
+        "for amplitudes, dB = 20 · log10(magnitude / reference).",
+        "the answer is one number of decibels.",
+    )
+    if feedback is not None:
+        return feedback
     ratio = magnitude / reference
     expected = 20 * np.log10(ratio)
     if _close(value, expected, absolute=0.01):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .core import CheckResult, _as_number, _call_student_function, _close, _correct, _unanswered, _wrong
+from .core import CheckResult, _call_student_function, _number_answer, _close, _correct, _unanswered, _wrong
 
 #: librosa's default ``threshold``: samples this close to 0 are treated as exactly 0.
 LIBROSA_THRESHOLD = 1e-10
@@ -152,12 +152,14 @@ def check_tone_zcr(answer, frequency_hz: float, sr: float) -> CheckResult:
     A sine crosses zero twice per period, so ``2 f`` times per second and ``2 f / sr`` times per sample. Answers
     within 2 % pass, so a value measured with librosa (the median over frames) does too.
     """
-    if answer is None:
-        return _unanswered("count the crossings in one period of the sine, then how many periods fit into one "
-                           "sample's worth of time (1 / sr seconds).")
-    value = _as_number(answer)
-    if value is None:
-        return _wrong(f"the answer is one number (crossings per sample), not {type(answer).__name__}.")
+    value, feedback = _number_answer(
+        answer,
+        "count the crossings in one period of the sine, then how many periods fit into one "
+        "sample's worth of time (1 / sr seconds).",
+        f"the answer is one number (crossings per sample), not {type(answer).__name__}.",
+    )
+    if feedback is not None:
+        return feedback
     expected = 2 * frequency_hz / sr
     if _close(value, expected, relative=PREDICTION_TOLERANCE):
         return _correct(f"2 × {frequency_hz:g} / {sr:g} = {expected:.5f} crossings per sample, i.e. "
@@ -196,12 +198,14 @@ def check_loud_frame_zcr(answer, y: np.ndarray, sr: float, threshold_db: float =
     Both features use the same centred frames (``frame_length``, ``hop_length``), so frame ``k`` of one is frame
     ``k`` of the other. The level of a frame is ``20 log10(RMS)``; frames exactly at the threshold may go either way.
     """
-    if answer is None:
-        return _unanswered("compute the RMS of every frame (lesson 01), turn it into dBFS with 20 * log10, keep the "
-                           "frames above the threshold with a boolean mask, and average the ZCR of those frames.")
-    value = _as_number(answer)
-    if value is None:
-        return _wrong(f"the answer is one number, a mean ZCR in crossings per sample, not {type(answer).__name__}.")
+    value, feedback = _number_answer(
+        answer,
+        "compute the RMS of every frame (lesson 01), turn it into dBFS with 20 * log10, keep the "
+        "frames above the threshold with a boolean mask, and average the ZCR of those frames.",
+        f"the answer is one number, a mean ZCR in crossings per sample, not {type(answer).__name__}.",
+    )
+    if feedback is not None:
+        return feedback
     import librosa
 
     zcr = librosa.feature.zero_crossing_rate(y, frame_length=frame_length, hop_length=hop_length)[0]
