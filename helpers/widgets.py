@@ -1,30 +1,61 @@
-"""Song-comparison explorers: sliders and song pickers over a figure (lesson 01 onwards).
+"""Song-comparison explorers: sliders and song pickers over a picture the browser draws (lessons 01–07).
 
-How they stay fast (a slider should answer in about 0.1 s): every clip is decoded and its features are computed
-once, when first picked, and kept; moving a slider only changes the data of existing lines and the axis limits,
-then redraws the figure into a PNG shown in an ``ipywidgets.Image``. Nothing is recomputed that did not change.
+How they stay fast: **the browser draws, the kernel only computes.** Each explorer is an anywidget whose front-end,
+the ES module ``helpers/frontend/explorer.js``, keeps the data of what it has shown and redraws on its own canvas
+when a control moves: a move costs the kernel nothing. When the front-end lacks something (a new song, a new FFT
+size, a finer view of the waveform), it asks for it by *key*; the kernel computes it once with librosa, keeps it,
+and sends compact arrays (see :mod:`helpers.explorer_data`). The course website uses the same ES module: there a
+few lines of loader (``site/explorer-loader.js``) answer the same requests from static files.
 
-Each explorer exposes ``widget`` (what the notebook shows), its controls as attributes, ``render()`` (the current
-PNG bytes) and ``update_times_ms`` (how long each redraw took; used by ``benchmarks/run_benchmarks.py``).
+Every control is a trait you can read and set from Python, and the picture follows::
+
+    explorer = WaveformExplorer(song_a="edm", song_b="ambient", window_s=2.0)
+    explorer            # shows it in the notebook
+    explorer.start = 3.0
+    explorer.song_b = "metal"
+
+A value that is not allowed raises :class:`helpers.AudioInputError` naming the choices, and nothing changes.
 """
 
 from __future__ import annotations
 
-import io
+import base64
+import json
+import os
 import time
+import zlib
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
+import anywidget
 import numpy as np
+import traitlets
 
-from .analysis import min_max_envelope, rms_envelope, spectrogram_db, stft_magnitude
-from .plotting import AMPLITUDE_LABEL, CLIP_COLORS, SPECTROGRAM_CMAP, SPECTROGRAM_DB_LABEL, TIME_LABEL
+from . import explorer_data as data
+from .analysis import stft_magnitude
+from .errors import AudioInputError
+from .explorer_data import (DB_RANGE, FEATURES, FREQUENCY_TICKS_HZ, LOG_AXIS_LOWEST_HZ, N_FFT_CHOICES,  # noqa: F401
+                            compute_feature, fit_for_display, hz_to_axis, spectrogram_image)
+from .plotting import CLIP_COLORS
 
 #: Window lengths offered by the zoom slider, in seconds: from a few periods of a note to the whole excerpt.
 WINDOW_CHOICES_S = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
+#: The front-end: one ES module, shipped inside the package (no build step).
+FRONTEND = Path(__file__).with_name("frontend") / "explorer.js"
+#: Colour maps the explorers use, as the lessons' figures do: magma for levels, cividis for signed values.
+COLORMAPS = ("magma", "cividis")
+
+
+def colormap_table(name: str) -> list[int]:
+    """Matplotlib colour map ``name`` as 256 RGB triples, flattened: ``[r0, g0, b0, r1, ...]`` in 0..255."""
+    from matplotlib import colormaps
+
+    table = colormaps[name](np.linspace(0, 1, 256))[:, :3]
+    return [int(value) for value in np.round(table * 255).astype(int).ravel()]
 
 
 class ClipStore:
-    """Clips by name, decoded once and kept, with per-clip features computed on first use and cached.
+    """Clips by name, decoded once and kept, with per-clip data computed on first use and cached.
 
     ``clips``: bundled sample ids and/or ``{name: (y, sr)}`` for the student's own audio. Every clip is kept mono at
     ``sr`` Hz: bundled ones are loaded so, given ones are checked, averaged to mono and resampled if needed, so that
@@ -33,25 +64,40 @@ class ClipStore:
 
     def __init__(self, clips: Sequence[str] | Mapping[str, tuple[np.ndarray, float]] | None = None, sr: int = 22050,
                  extra_clips: Mapping[str, tuple[np.ndarray, float]] | None = None):
-        from .samples import sample_ids
+        from .samples import sample_ids, sample_info
 
         self.sr = sr
         self._given: dict[str, tuple[np.ndarray, float]] = {}
         if clips is None:
             names = sample_ids()
         elif isinstance(clips, Mapping):
-            self._given.update({name: self._conform(name, *clip) for name, clip in clips.items()})
+            self._given.update({name: self._conform(name, clip) for name, clip in clips.items()})
             names = list(clips)
+        elif isinstance(clips, str) or not isinstance(clips, Sequence):
+            raise AudioInputError(f"clips should be a list of sample names such as ['pop', 'edm'] or a dict "
+                                  f"{{name: (y, sr)}}, not {type(clips).__name__}.")
         else:
             names = list(clips)
-        if extra_clips:
-            self._given.update({name: self._conform(name, *clip) for name, clip in extra_clips.items()})
-            names += [name for name in extra_clips if name not in names]
+        if extra_clips is not None:
+            if not isinstance(extra_clips, Mapping):
+                raise AudioInputError(
+                    f"extra_clips should be a dict {{name: (y, sr)}}, e.g. {{'my song': load_audio(MY_SONG)}}, "
+                    f"not {type(extra_clips).__name__}.")
+            for name, clip in extra_clips.items():
+                if name in names:
+                    raise AudioInputError(
+                        f"Your clip is called {name!r}, but a clip of that name is already in the explorer. Give "
+                        f"it another name, e.g. {{'my {name}': ...}}.")
+                self._given[name] = self._conform(name, clip)
+                names.append(name)
         if not names:
-            raise ValueError("Give at least one clip to explore.")
-        from .samples import sample_info
-
+            raise AudioInputError("Give at least one clip to explore.")
+        if len(set(names)) != len(names):
+            raise AudioInputError(f"Each clip needs its own name; these repeat: "
+                                  f"{sorted({name for name in names if names.count(name) > 1})}.")
         for name in names:
+            if not isinstance(name, str) or "|" in name or not name.strip():
+                raise AudioInputError(f"A clip name must be non-empty text without '|', not {name!r}.")
             if name not in self._given:
                 sample_info(name)  # an unknown id raises AudioInputError listing the real ones
         self.names = names
@@ -65,23 +111,34 @@ class ClipStore:
 
         return load_sample_cached(name, self.sr)
 
-    def _conform(self, name: str, y: np.ndarray, sr: float) -> tuple[np.ndarray, int]:
+    def _conform(self, name: str, clip) -> tuple[np.ndarray, int]:
         """A given clip as ``(n,)`` float32 mono at ``self.sr`` Hz (checked, downmixed, resampled if needed)."""
         import librosa
 
-        from .audio_io import require_audio_array
+        from .audio_io import require_audio_array, require_min_length, require_not_silent
 
+        if not (isinstance(clip, tuple) and len(clip) == 2):
+            raise AudioInputError(
+                f"Clip {name!r} should be a pair (y, sr), as load_audio returns it: {{'{name}': load_audio(path)}}; "
+                f"not {type(clip).__name__}.")
+        y, sr = clip
         y = require_audio_array(y, sr, what=f"clip {name!r}")
         if y.ndim == 2:
+            if y.shape[1] <= 8 < y.shape[0]:
+                raise AudioInputError(
+                    f"Clip {name!r} has shape {y.shape}: that looks like soundfile's (samples, channels) layout. The "
+                    f"course uses (channels, samples): pass y.T, or load it with helpers.load_audio.")
             y = y.mean(axis=0)
+        elif y.ndim != 1:
+            raise AudioInputError(f"Clip {name!r} should be (n,) mono or (channels, n), not shape {y.shape}.")
         if sr != self.sr:
-            y = librosa.resample(y, orig_sr=sr, target_sr=self.sr)
+            y = librosa.resample(np.asarray(y, dtype=np.float32), orig_sr=sr, target_sr=self.sr)
+        require_min_length(y, max(N_FFT_CHOICES), self.sr, what=f"clip {name!r}")
+        require_not_silent(y, feature=f"the explorer (clip {name!r})")
         return y.astype(np.float32), self.sr
 
-    def check_name(self, name: str | None, fallback: int) -> str:
+    def check_name(self, name: str | None, fallback: int = 0) -> str:
         """``name`` if it is one of the clips (``fallback``-th clip if None); otherwise a clear error."""
-        from .errors import AudioInputError
-
         if name is None:
             return self.names[min(fallback, len(self.names) - 1)]
         if name not in self.names:
@@ -102,409 +159,290 @@ class ClipStore:
         return self._features[cache_key]
 
 
-class Explorer:
-    """Base class: a matplotlib figure rendered to PNG inside an ``ipywidgets.Image``, with controls above it.
+def _require_choice(value, choices, what: str):
+    """``value`` if it is one of ``choices`` (numbers compare within 1e-9); otherwise an error listing them."""
+    for choice in choices:
+        if value == choice or (isinstance(value, (int, float)) and not isinstance(value, bool)
+                               and isinstance(choice, (int, float)) and abs(value - choice) < 1e-9):
+            return choice
+    shown = ", ".join(repr(choice) for choice in choices)
+    hint = " (a number, not text)" if isinstance(value, str) and all(isinstance(c, (int, float)) for c in choices) \
+        else ""
+    raise AudioInputError(f"{what} must be one of {shown}{hint}; not {value!r}.")
 
-    Subclasses build their axes in ``_build`` and update artists in ``_draw``; they call :meth:`refresh` from
-    their control callbacks.
+
+class Explorer(anywidget.AnyWidget):
+    """Base class of the explorers: a ClipStore, the data protocol, and the website version.
+
+    Synced traits: ``kind`` (which drawing the front-end makes), ``setup`` (what does not change: clip names and
+    colours, the choices of each control, colour maps, labels) and ``error`` (a message shown next to the controls).
+    Subclasses add their controls as synced traits.
+
+    ``compute_times_ms`` lists ``(key, milliseconds)`` for every payload the kernel computed: what a first visit
+    costs. Moving a control the browser can serve costs the kernel nothing.
     """
 
-    #: 'png' for line plots (sharp lines); 'jpeg' for image-heavy figures such as spectrograms, where it encodes
-    #: several times faster than PNG with no visible loss at quality 90.
-    image_format = "png"
+    _esm = FRONTEND
+    kind = traitlets.Unicode().tag(sync=True)
+    setup = traitlets.Dict().tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, figsize: tuple[float, float], dpi: int = 80):
-        import ipywidgets as widgets
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
+    def __init__(self, store: ClipStore, **traits):
+        self.store = store
+        self.compute_times_ms: list[tuple[str, float]] = []
+        self._payloads: dict[str, bytes] = {}
+        super().__init__(**traits)
+        self.on_msg(self._on_message)
 
-        # A Figure made without pyplot is never shown by the inline backend on its own, and never leaks.
-        self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
-        self.canvas = FigureCanvasAgg(self.figure)
-        self.image = widgets.Image(format=self.image_format)
-        self.update_times_ms: list[float] = []
-        self._layout_frozen = False
+    # ------------------------------------------------------------------ setup shared by every explorer
 
-    def render(self) -> bytes:
-        """The figure as PNG (or JPEG) bytes, as it is shown now."""
-        buffer = io.BytesIO()
-        if self.image_format == "jpeg":
-            self.canvas.print_jpg(buffer, pil_kwargs={"quality": 90})
-        else:
-            # Fast PNG compression: the image only travels from the kernel to the browser, and level 1 encodes
-            # several times faster than the default level 6 (most of a redraw's time otherwise).
-            self.canvas.print_png(buffer, pil_kwargs={"compress_level": 1})
-        if not self._layout_frozen:
-            # Solve the constrained layout once, then keep those positions: redraws are then ~2x faster.
-            self.figure.set_layout_engine("none")
-            self._layout_frozen = True
-        return buffer.getvalue()
+    def _clip_setup(self) -> list[dict]:
+        return [{"name": name, "color": CLIP_COLORS[index % len(CLIP_COLORS)],
+                 "duration_s": self.store.audio(name)[0].size / self.store.sr, "bundled": name not in self.store._given}
+                for index, name in enumerate(self.store.names)]
 
-    def refresh(self, *_ignored) -> None:
-        """Update the artists from the controls, redraw, and show the new image; records the time taken."""
-        started = time.perf_counter()
-        self._draw()
-        self.image.value = self.render()
-        self.update_times_ms.append(1000 * (time.perf_counter() - started))
+    def _base_setup(self) -> dict:
+        return {"clips": self._clip_setup(), "sample_rate_hz": self.store.sr,
+                "colormaps": {name: colormap_table(name) for name in COLORMAPS},
+                "db_range": list(DB_RANGE), "db_label": "Level (dB, 0 dB = full-scale sine)"}
 
-    def _draw(self) -> None:  # pragma: no cover - every subclass overrides it
-        raise NotImplementedError
+    def _validate_song(self, proposal):
+        return self.store.check_name(proposal["value"])
 
-    # ----------------------------------------------------------------------------------------------------------
-    # The static version for the course website, where no kernel runs: a few pre-rendered frames per control,
-    # switched by a few lines of JavaScript. Shown instead of the widget when COURSE_STATIC_EXPLORERS=1 (set by
-    # ``course.py site``).
+    # ------------------------------------------------------------------ the data the browser asks for
 
-    #: Resolution and JPEG quality of the static frames: small, so a lesson page stays light.
-    static_dpi = 50
-    static_quality = 65
-    #: Songs offered by static versions (contrasting styles), when the explorer has them: each adds frames.
-    static_songs = ("pop", "edm", "metal", "ambient")
+    def payload(self, key: str) -> bytes:
+        """The payload for ``key`` (see :mod:`helpers.explorer_data`), computed on first request and kept."""
+        if key not in self._payloads:
+            started = time.perf_counter()
+            self._payloads[key] = data.encode_payload(*self.compute(key))
+            self.compute_times_ms.append((key, 1000 * (time.perf_counter() - started)))
+        return self._payloads[key]
 
-    def static_choices(self) -> dict[str, list[tuple[str, object]]]:
-        """``{control attribute: [(label, value), ...]}`` offered by the static version (override per explorer)."""
-        return {}
+    def compute(self, key: str) -> tuple[dict, dict]:
+        """``(meta, arrays)`` for ``key``: the data of one clip at one setting."""
+        kind, name, *settings = data.key_parts(key)
+        name = self.store.check_name(name)
+        y, sr = self.store.audio(name)
+        numbers = [int(value) for value in settings if value.lstrip("-").isdigit()]
+        if kind == "clip":
+            return data.clip_overview(y, sr)
+        if kind == "wave":
+            return data.wave_chunk(y, *numbers)
+        if kind == "rms":
+            return data.rms_payload(y, sr, *numbers)
+        if kind == "spectrogram":
+            n_fft, scale = int(settings[0]), settings[1]
+            _require_choice(n_fft, N_FFT_CHOICES, "n_fft")
+            _require_choice(scale, data.SCALES, "scale")
+            return data.spectrogram_payload(y, sr, n_fft, scale, magnitude=self.store.magnitude(name, n_fft))
+        if kind == "feature":
+            feature, frame_length = settings[0], int(settings[1])
+            _require_choice(feature, tuple(FEATURES), "feature")
+            _require_choice(frame_length, N_FFT_CHOICES, "frame_length")
+            magnitude = None if feature == "zero_crossing_rate" else self.store.magnitude(name, frame_length)
+            values = compute_feature(feature, y, sr, frame_length, frame_length // 4, magnitude=magnitude)
+            return data.feature_payload(values, feature, sr, frame_length)
+        if kind == "mfcc":
+            return data.mfcc_payload(y, sr, int(settings[0]))
+        return self.compute_other(kind, name, settings)
 
-    def _static_song_choices(self, names) -> list[tuple[str, str]]:
-        chosen = [name for name in self.static_songs if name in names] or list(names)[:4]
-        return [(name, name) for name in chosen]
+    def compute_other(self, kind: str, name: str, settings: list[str]) -> tuple[dict, dict]:
+        raise AudioInputError(f"This explorer has no data called {kind!r}.")
 
-    def _static_images(self) -> list[bytes]:
-        """The image(s) one frame of the static version shows (the dashboard shows two)."""
-        return [self._render_static(self.figure, self.canvas)]
+    def _on_message(self, _widget, content, _buffers) -> None:
+        if not isinstance(content, Mapping) or content.get("type") != "request":
+            return
+        for key in content.get("keys", []):
+            try:
+                payload = self.payload(str(key))
+            except (AudioInputError, ValueError, TypeError) as error:
+                # Shown next to the controls by the front-end, which then draws that row as "no data".
+                self.send({"type": "error", "key": key, "message": str(error)})
+            else:
+                self.send({"type": "data", "key": key}, [payload])
 
-    def _render_static(self, figure, canvas) -> bytes:
-        buffer = io.BytesIO()
-        dpi = figure.get_dpi()
-        figure.set_dpi(self.static_dpi)
-        try:
-            canvas.print_jpg(buffer, pil_kwargs={"quality": self.static_quality})
-        finally:
-            figure.set_dpi(dpi)
-        return buffer.getvalue()
+    # ------------------------------------------------------------------ the website version
 
-    def static_html(self) -> str:
-        """A self-contained HTML version of this explorer: menus over pre-rendered frames, no kernel needed."""
-        import base64
+    def initial_keys(self) -> list[str]:
+        """Keys of what the first view shows; the website puts their payloads into the page itself."""
+        return []
+
+    def static_keys(self) -> list[str]:
+        """Keys of everything the controls can ask for; the website stores each as a file, fetched on demand."""
+        return self.initial_keys()
+
+    #: The synced traits a student moves (set by each explorer).
+    controls: tuple[str, ...] = ()
+
+    def state(self) -> dict:
+        """``kind``, ``setup``, ``error`` and every control's value: what the front-end is given, as JSON-able data."""
+        return {name: getattr(self, name) for name in ("kind", "setup", "error", *self.controls)}
+
+    def static_html(self, data_folder: Path | None = None) -> str:
+        """The explorer for a page with no kernel: the state, the first view's data, and a marker the site's loader
+        finds. Every other payload is written to ``data_folder`` (default: ``$COURSE_EXPLORER_DATA_DIR``) as
+        ``<rate>/<key>.bin``, deflate-compressed, for the loader to fetch when a control asks for it."""
         import html
-        import itertools
-        import json
 
-        choices = self.static_choices()
-        controls = {name: getattr(self, name) for name in choices}
-        original = {name: control.value for name, control in controls.items()}
-        frames = {}
-        try:
-            for combination in itertools.product(*(range(len(values)) for values in choices.values())):
-                for (name, values), index in zip(choices.items(), combination):
-                    controls[name].value = values[index][1]
-                key = "|".join(map(str, combination))
-                frames[key] = ["data:image/jpeg;base64," + base64.b64encode(image).decode("ascii")
-                               for image in self._static_images()]
-        finally:
-            for name, value in original.items():
-                controls[name].value = value
-        menus = []
-        for name, values in choices.items():
-            label = html.escape(getattr(controls[name], "description", name) or name)
-            options = "".join(f'<option value="{index}">{html.escape(str(text))}</option>'
-                              for index, (text, _) in enumerate(values))
-            menus.append(f'<label style="margin-right:1em">{label} <select data-control="{name}">{options}'
-                         f"</select></label>")
-        first = frames["|".join("0" * len(choices))] if choices else [
-            "data:image/jpeg;base64," + base64.b64encode(image).decode("ascii") for image in self._static_images()]
-        alt = html.escape(f"{type(self).__name__}: " + ", ".join(
-            f"{name} = {values[0][0]}" for name, values in choices.items()))
-        images = "".join(f'<img class="course-frame" alt="{alt}" src="{src}" style="max-width:100%">' for src in first)
-        return (
-            f'<div class="course-static-explorer" data-explorer="{type(self).__name__}">'
-            '<p style="font-size:90%"><em>Static version of the explorer: choose from the menus to switch between '
-            "pre-rendered pictures. Run the notebook in JupyterLab for the live sliders.</em></p>"
-            f'<div>{"".join(menus)}</div><div>{images}</div>'
-            f'<script type="application/json" class="course-frames">{json.dumps(frames)}</script>'
-            "<script>(function () {"
-            "var root = document.currentScript.parentNode;"
-            "var frames = JSON.parse(root.querySelector('.course-frames').textContent);"
-            "var menus = root.querySelectorAll('select[data-control]');"
-            "var images = root.querySelectorAll('img.course-frame');"
-            "function show() {"
-            "var key = Array.prototype.map.call(menus, function (m) { return m.value; }).join('|');"
-            "var sources = frames[key]; if (!sources) { return; }"
-            "for (var i = 0; i < images.length; i++) { images[i].src = sources[i];"
-            " images[i].alt = images[i].alt.split(':')[0] + ': ' + Array.prototype.map.call(menus,"
-            " function (m) { return m.getAttribute('data-control') + ' = ' + m.options[m.selectedIndex].text; })"
-            ".join(', '); } }"
-            "for (var j = 0; j < menus.length; j++) { menus[j].addEventListener('change', show); }"
-            "})();</script></div>"
-        )
+        folder = Path(data_folder or os.environ.get("COURSE_EXPLORER_DATA_DIR") or "_build/explorer-data")
+        folder = folder / str(self.store.sr)
+        folder.mkdir(parents=True, exist_ok=True)
+        for key in dict.fromkeys(self.static_keys()):
+            target = folder / (static_file_name(key))
+            if not target.exists():
+                target.write_bytes(zlib.compress(self.payload(key), 9))
+        inline = {key: base64.b64encode(zlib.compress(self.payload(key), 9)).decode("ascii")
+                  for key in dict.fromkeys(self.initial_keys())}
+        state = json.dumps(self.state(), separators=(",", ":")).replace("</", "<\\/")
+        first = json.dumps(inline, separators=(",", ":"))
+        return (f'<div class="course-explorer" data-explorer="{html.escape(type(self).__name__)}" '
+                f'data-sample-rate="{self.store.sr}">'
+                f'<script type="application/json" class="course-explorer-state">{state}</script>'
+                f'<script type="application/json" class="course-explorer-data">{first}</script>'
+                f"<noscript>This explorer needs JavaScript. Run the notebook in JupyterLab for the same explorer."
+                f"</noscript></div>")
 
-    def _ipython_display_(self) -> None:
-        import os
-
-        from IPython.display import HTML, display
-
+    def _repr_mimebundle_(self, **kwargs):
+        # While the course website is built (COURSE_STATIC_EXPLORERS=1), the page gets the static version.
         if os.environ.get("COURSE_STATIC_EXPLORERS") == "1":
-            display(HTML(self.static_html()))
-        else:
-            display(self.widget)
+            return {"text/html": self.static_html(), "text/plain": f"{type(self).__name__}: {self.summary_text()}"}
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, tuple) and bundle and isinstance(bundle[0], dict):
+            # Where widgets cannot be shown (a plain console, a notebook viewer), say what the explorer shows.
+            bundle[0]["text/plain"] = f"{type(self).__name__}: {self.summary_text()} (shown live in JupyterLab)"
+        return bundle
+
+    def summary_text(self) -> str:
+        """What the explorer shows, in words (its controls' values)."""
+        return ", ".join(f"{name} = {getattr(self, name)!r}" for name in self.controls)
+
+
+def static_file_name(key: str) -> str:
+    """The website's file for ``key``: ``"spectrogram|edm|2048|log"`` -> ``"spectrogram~edm~2048~log.bin"``; any
+    character outside letters, digits, ``-``, ``_`` and ``.`` is written as ``%XX`` so every name is a safe URL."""
+    from urllib.parse import quote
+
+    return quote(key.replace("|", "~"), safe="~-_.") .replace("%", "=") + ".bin"
 
 
 class _TwoSongExplorer(Explorer):
-    """Shared set-up: a ClipStore, two song pickers and one row of axes per song."""
+    """Shared set-up: a ClipStore and two song pickers, ``song_a`` and ``song_b``."""
 
-    def __init__(self, clips, extra_clips, song_a, song_b, sr, figsize, sharex=True, sharey=False):
-        import ipywidgets as widgets
+    song_a = traitlets.Any('').tag(sync=True)
+    song_b = traitlets.Any('').tag(sync=True)
 
-        super().__init__(figsize=figsize)
-        self.store = ClipStore(clips, sr=sr, extra_clips=extra_clips)
-        names = self.store.names
-        self.song_a = widgets.Dropdown(options=names, value=self.store.check_name(song_a, 0), description="Song A")
-        self.song_b = widgets.Dropdown(options=names, value=self.store.check_name(song_b, 1), description="Song B")
-        self.axes = self.figure.subplots(2, 1, sharex=sharex, sharey=sharey)
+    def __init__(self, clips, extra_clips, song_a, song_b, sr, **traits):
+        store = ClipStore(clips, sr=sr, extra_clips=extra_clips)
+        super().__init__(store, song_a=store.check_name(song_a, 0), song_b=store.check_name(song_b, 1), **traits)
+
+    @traitlets.validate("song_a", "song_b")
+    def _check_song(self, proposal):
+        return self._validate_song(proposal)
 
     @property
     def songs(self) -> tuple[str, str]:
-        return self.song_a.value, self.song_b.value
-
-    def _finish(self, controls) -> None:
-        import ipywidgets as widgets
-
-        for control in [self.song_a, self.song_b, *controls]:
-            control.observe(self.refresh, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.song_a, self.song_b]), widgets.HBox(list(controls)),
-                                    self.image])
-        self.refresh()
-
-    def _display_spectrogram(self, name: str, n_fft: int, scale: str):
-        """Cached ``((image, (bottom, top)), duration_s)`` of clip ``name``, shrunk for the screen."""
-        def compute(y, sr):
-            image, axis_range = spectrogram_image(y, sr, n_fft, scale, magnitude=self.store.magnitude(name, n_fft))
-            return (fit_for_display(image), axis_range), y.size / sr
-
-        return self.store.feature(name, f"display-spectrogram:{n_fft}:{scale}", compute)
+        return self.song_a, self.song_b
 
 
 class WaveformExplorer(_TwoSongExplorer):
     """Compare two songs' waveforms and RMS envelopes through a time window you move and zoom (lesson 01).
 
-    Controls: ``song_a``, ``song_b`` (song pickers), ``start`` (window start, s), ``window`` (window length, s).
+    Controls (traits): ``song_a``, ``song_b`` (clip names), ``start`` (window start, s; a window that would run past
+    a clip's end is moved back so it stays full), ``window`` (window length, s, one of :data:`WINDOW_CHOICES_S`).
     ``clips``: bundled sample ids (default: all) or ``{name: (y, sr)}``; ``extra_clips``: your own
-    ``{name: (y, sr)}`` added to the pickers. RMS uses frames of ``frame_length`` samples every ``hop_length``.
+    ``{name: (y, sr)}`` added to the pickers. RMS uses frames of ``frame_length`` samples every ``hop_length``
+    (centred, as :func:`helpers.rms_envelope`). Zoomed out, each pixel column shows the lowest and highest sample
+    in it; zoomed in to a few milliseconds, the samples themselves.
     """
 
-    image_format = "png"  # thin lines stay sharp
+    controls = ("song_a", "song_b", "start", "window")
+    start = traitlets.Any(0.0).tag(sync=True)
+    window = traitlets.Any(30.0).tag(sync=True)
 
     def __init__(self, clips=None, extra_clips=None, song_a: str | None = None, song_b: str | None = None,
                  start_s: float = 0.0, window_s: float = 30.0, frame_length: int = 2048, hop_length: int = 512,
                  sr: int = 22050):
-        import ipywidgets as widgets
+        self.frame_length, self.hop_length = int(frame_length), int(hop_length)
+        store = ClipStore(clips, sr=sr, extra_clips=extra_clips)
+        self.longest_s = max(store.audio(name)[0].size / sr for name in store.names)
+        window = _require_choice(window_s, WINDOW_CHOICES_S, "window_s")
+        super(_TwoSongExplorer, self).__init__(
+            store, kind="waveform", song_a=store.check_name(song_a, 0), song_b=store.check_name(song_b, 1),
+            start=self._check_start(start_s), window=window)
+        self.setup = {**self._base_setup(), "window_choices_s": list(WINDOW_CHOICES_S),
+                      "longest_s": self.longest_s, "frame_length_samples": self.frame_length,
+                      "hop_length_samples": self.hop_length, "wave_blocks": list(data.WAVE_BLOCKS),
+                      "wave_chunk_columns": data.WAVE_CHUNK_COLUMNS,
+                      "amplitude_label": "Amplitude (full scale = ±1)"}
 
-        super().__init__(clips, extra_clips, song_a, song_b, sr, figsize=(9.5, 4.6), sharex=False, sharey=True)
-        self.frame_length, self.hop_length = frame_length, hop_length
-        longest = max(self.store.audio(name)[0].size / self.store.audio(name)[1] for name in self.store.names)
-        self.start = widgets.FloatSlider(value=start_s, min=0.0, max=round(longest, 2), step=0.005,
-                                         description="Start (s)", readout_format=".3f", continuous_update=True)
-        window = min(WINDOW_CHOICES_S, key=lambda choice: abs(choice - window_s))
-        self.window = widgets.SelectionSlider(options=[(f"{w * 1000:g} ms" if w < 1 else f"{w:g} s", w)
-                                                       for w in WINDOW_CHOICES_S], value=window,
-                                              description="Window")
-        self.wave_lines, self.rms_lines = [], []
-        for row, ax in enumerate(self.axes):
-            (wave,) = ax.plot([], [], color=CLIP_COLORS[row], linewidth=0.7, label="waveform", antialiased=False)
-            (rms,) = ax.plot([], [], color=CLIP_COLORS[6], linewidth=2.0, label="RMS envelope")
-            ax.set_ylim(-1.0, 1.0)
-            ax.set_ylabel(AMPLITUDE_LABEL)
-            ax.legend(loc="upper right", fontsize="small")
-            ax.ticklabel_format(axis="x", useOffset=False)
-            self.wave_lines.append(wave)
-            self.rms_lines.append(rms)
-        self.axes[-1].set_xlabel(TIME_LABEL)
-        self._finish([self.start, self.window])
+    def _check_start(self, value) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+            raise AudioInputError(f"start must be a number of seconds, e.g. 3.0; not {value!r}.")
+        if not 0 <= value <= self.longest_s:
+            raise AudioInputError(f"start must lie between 0 and {self.longest_s:.2f} s (the longest clip); "
+                                  f"not {value}.")
+        return float(value)
 
-    def static_choices(self):
-        return {"song_a": self._static_song_choices(self.store.names),
-                "window": [("30 s", 30.0), ("2 s", 2.0), ("20 ms", 0.02)]}
+    @traitlets.validate("start")
+    def _validate_start(self, proposal):
+        return self._check_start(proposal["value"])
 
-    def _rms(self, name: str):
-        return self.store.feature(
-            name, f"rms:{self.frame_length}:{self.hop_length}",
-            lambda y, sr: rms_envelope(y, sr, self.frame_length, self.hop_length),
-        )
+    @traitlets.validate("window")
+    def _validate_window(self, proposal):
+        return float(_require_choice(proposal["value"], WINDOW_CHOICES_S, "window"))
 
-    def _draw(self) -> None:
-        start, window = self.start.value, self.window.value
-        digits = 3 if window < 0.1 else 2
-        for ax, wave, rms_line, name in zip(self.axes, self.wave_lines, self.rms_lines, self.songs):
-            y, sr = self.store.audio(name)
-            duration = y.size / sr
-            # A window that would run past the end of this clip is moved back so it stays full.
-            shown_start = max(0.0, min(start, duration - window))
-            first = int(round(shown_start * sr))
-            segment = y[first: first + max(1, int(round(window * sr)))]
-            index, values = min_max_envelope(segment, 800)
-            wave.set_data(first / sr + index / sr, values)
-            rms, times = self._rms(name)
-            rms_line.set_data(times, rms)
-            ax.set_xlim(shown_start, shown_start + window)
-            moved = "" if abs(shown_start - start) < 1e-9 else " (moved back: the clip ends there)"
-            ax.set_title(f"{name}: {shown_start:.{digits}f}–{shown_start + window:.{digits}f} s of {duration:.1f} s"
-                         f"{moved}", loc="left", fontsize="medium")
+    def rms_key(self, name: str) -> str:
+        return data.make_key("rms", name, self.frame_length, self.hop_length)
 
+    def initial_keys(self):
+        return [key for name in self.songs for key in (data.make_key("clip", name), self.rms_key(name))]
 
-# ---------------------------------------------------------------------------------------------------------------
-# Spectrogram images drawn with imshow: much faster to redraw than pcolormesh, so sliders stay under 0.1 s.
-
-#: FFT sizes offered by the explorers' n_fft sliders (samples).
-N_FFT_CHOICES = (256, 512, 1024, 2048, 4096, 8192)
-#: Frequencies (Hz) labelled on log and mel axes.
-FREQUENCY_TICKS_HZ = (32, 64, 125, 250, 500, 1000, 2000, 4000, 8000, 16000)
-LOG_AXIS_LOWEST_HZ = 32.0
-DB_RANGE = (-90.0, 0.0)
-
-
-def hz_to_axis(frequencies_hz, scale: str):
-    """Position on an explorer's frequency axis: Hz (linear), log2(Hz) (log) or mel (mel, librosa's Slaney)."""
-    import librosa
-
-    frequencies_hz = np.asarray(frequencies_hz, dtype=float)
-    if scale == "linear":
-        return frequencies_hz
-    if scale == "log":
-        return np.log2(np.maximum(frequencies_hz, 1e-3))
-    return librosa.hz_to_mel(frequencies_hz)
-
-
-def spectrogram_image(y: np.ndarray, sr: float, n_fft: int, scale: str, n_mels: int | None = None, log_rows: int = 256,
-                      magnitude: np.ndarray | None = None) -> tuple[np.ndarray, tuple[float, float]]:
-    """A dB spectrogram whose rows are evenly spaced on the frequency axis of ``scale`` (lesson 02).
-
-    Returns ``(image, (bottom, top))``: ``image`` is ``(rows, n_frames)`` in dB (0 dB = full-scale sine), the range
-    in the units of :func:`hz_to_axis`. Hop length is ``n_fft // 4``. Linear: the STFT bins as they are. Log: bins
-    interpolated onto ``log_rows`` frequencies spaced evenly in octaves from 32 Hz to sr/2. Mel: the mel spectrogram
-    (``n_mels`` bands, evenly spaced in mel; by default ``min(128, n_fft // 16)``, because a short FFT has too few
-    bins to fill 128 narrow low bands). ``magnitude``: a cached :func:`helpers.analysis.stft_magnitude`.
-    """
-    hop_length = n_fft // 4
-    nyquist = sr / 2
-    if magnitude is None:
-        magnitude = stft_magnitude(y, sr, n_fft=n_fft, hop_length=hop_length)
-    if scale == "mel":
-        n_mels = n_mels or min(128, n_fft // 16)
-        image = spectrogram_db(None, sr, n_fft=n_fft, frequency_scale="mel", n_mels=n_mels, magnitude=magnitude)
-        return image, (0.0, float(hz_to_axis(nyquist, "mel")))
-    linear = spectrogram_db(None, sr, n_fft=n_fft, magnitude=magnitude)
-    if scale == "linear":
-        return linear, (0.0, nyquist)
-    positions = np.geomspace(LOG_AXIS_LOWEST_HZ, nyquist, log_rows) / (sr / n_fft)  # fractional bin numbers
-    lower = np.floor(positions).astype(int)
-    upper = np.minimum(lower + 1, linear.shape[0] - 1)
-    weight = (positions - lower)[:, None]
-    image = (1 - weight) * linear[lower] + weight * linear[upper]
-    return image.astype(np.float32), (float(np.log2(LOG_AXIS_LOWEST_HZ)), float(np.log2(nyquist)))
-
-
-def fit_for_display(image: np.ndarray, max_rows: int = 400, max_columns: int = 900) -> np.ndarray:
-    """Shrink a spectrogram image for the screen by keeping the maximum of each block of cells.
-
-    A 30 s clip at n_fft = 512 has over 5 000 frames, but the figure is under 900 pixels wide: drawing the full
-    image costs time on every redraw for nothing. Block maxima keep every loud event visible.
-    """
-    rows, columns = image.shape
-    row_step, column_step = -(-rows // max_rows), -(-columns // max_columns)
-    if row_step == 1 and column_step == 1:
-        return image
-    padded = np.pad(image, ((0, -rows % row_step), (0, -columns % column_step)), mode="edge")
-    blocks = padded.reshape(padded.shape[0] // row_step, row_step, padded.shape[1] // column_step, column_step)
-    return blocks.max(axis=(1, 3))
-
-
-def _label_frequency_axis(ax, scale: str, sr: float) -> None:
-    from matplotlib.ticker import AutoLocator, ScalarFormatter
-
-    ax.set_ylabel(f"Frequency (Hz,\n{scale} scale)")
-    if scale == "linear":
-        # Undo the fixed labels a log or mel view set, or the linear axis would keep blank tick labels.
-        ax.yaxis.set_major_locator(AutoLocator())
-        ax.yaxis.set_major_formatter(ScalarFormatter())
-        return
-    # The mel axis is linear below 1 kHz, so labels under 250 Hz would pile up at the bottom.
-    lowest = 250 if scale == "mel" else LOG_AXIS_LOWEST_HZ
-    ticks = [f for f in FREQUENCY_TICKS_HZ if lowest <= f <= sr / 2]
-    ax.set_yticks(hz_to_axis(ticks, scale), [f"{f:g}" for f in ticks])
-
-
-def _spectrogram_axes_image(ax):
-    return ax.imshow(np.zeros((2, 2)), origin="lower", aspect="auto", cmap=SPECTROGRAM_CMAP, vmin=DB_RANGE[0],
-                     vmax=DB_RANGE[1], interpolation="nearest")
+    def static_keys(self):
+        keys = []
+        for name in self.store.names:
+            keys += [data.make_key("clip", name), self.rms_key(name)]
+            n = self.store.audio(name)[0].size
+            for block in data.WAVE_BLOCKS:
+                keys += [data.make_key("wave", name, block, chunk)
+                         for chunk in range(-(-n // (block * data.WAVE_CHUNK_COLUMNS)))]
+        return keys
 
 
 class SpectrogramExplorer(_TwoSongExplorer):
     """Two songs' spectrograms with a choice of frequency axis and FFT size (lesson 02).
 
-    Controls: ``song_a``, ``song_b``, ``scale`` ('linear', 'log', 'mel') and ``n_fft`` (samples; the hop is
-    ``n_fft // 4``). Both rows share one colour scale, −90 to 0 dB relative to a full-scale sine. Each STFT is
-    computed once per (song, n_fft) and kept; switching the axis only resamples it.
+    Controls (traits): ``song_a``, ``song_b``, ``scale`` ('linear', 'log', 'mel') and ``n_fft`` (samples, one of
+    :data:`N_FFT_CHOICES`; the hop is ``n_fft // 4``). Both rows share one colour scale, −90 to 0 dB relative to a
+    full-scale sine. Each STFT is computed once per (song, n_fft) and kept; the browser keeps every picture it has
+    received, so switching back is instant.
     """
 
-    image_format = "jpeg"
+    controls = ("song_a", "song_b", "scale", "n_fft")
+    scale = traitlets.Any("log").tag(sync=True)
+    n_fft = traitlets.Any(2048).tag(sync=True)
 
     def __init__(self, clips=None, extra_clips=None, song_a=None, song_b=None, scale: str = "log",
                  n_fft: int = 2048, sr: int = 22050):
-        import ipywidgets as widgets
+        scale = _require_choice(scale, data.SCALES, "scale")
+        n_fft = _require_choice(n_fft, N_FFT_CHOICES, "n_fft")
+        super().__init__(clips, extra_clips, song_a, song_b, sr, kind="spectrogram", scale=scale, n_fft=n_fft)
+        self.setup = {**self._base_setup(), "n_fft_choices": list(N_FFT_CHOICES), "scales": list(data.SCALES)}
 
-        super().__init__(clips, extra_clips, song_a, song_b, sr, figsize=(9.5, 5.2))
-        self.scale = widgets.ToggleButtons(options=["linear", "log", "mel"], value=scale, description="Axis")
-        self.n_fft = widgets.SelectionSlider(options=list(N_FFT_CHOICES), value=n_fft, description="n_fft")
-        self.images = [_spectrogram_axes_image(ax) for ax in self.axes]
-        self.axes[-1].set_xlabel(TIME_LABEL)
-        self.figure.colorbar(self.images[0], ax=list(self.axes), label=SPECTROGRAM_DB_LABEL, format="%+.0f")
-        self._finish([self.scale, self.n_fft])
+    @traitlets.validate("scale")
+    def _validate_scale(self, proposal):
+        return _require_choice(proposal["value"], data.SCALES, "scale")
 
-    def static_choices(self):
-        return {"song_a": self._static_song_choices(self.store.names),
-                "scale": [("log", "log"), ("linear", "linear"), ("mel", "mel")]}
+    @traitlets.validate("n_fft")
+    def _validate_n_fft(self, proposal):
+        return _require_choice(proposal["value"], N_FFT_CHOICES, "n_fft")
 
-    def _draw(self) -> None:
-        scale, n_fft = self.scale.value, self.n_fft.value
-        longest = 0.0
-        for ax, image, name in zip(self.axes, self.images, self.songs):
-            (data, (bottom, top)), duration = self._display_spectrogram(name, n_fft, scale)
-            sr = self.store.audio(name)[1]
-            longest = max(longest, duration)
-            image.set_data(data)
-            image.set_extent((0, duration, bottom, top))
-            ax.set_ylim(bottom, top)
-            _label_frequency_axis(ax, scale, sr)
-            bands = f", {data.shape[0]} mel bands" if scale == "mel" else ""
-            ax.set_title(f"{name}: n_fft = {n_fft} → {sr / n_fft:.1f} Hz per bin, {1000 * n_fft / sr:.0f} ms "
-                         f"per window{bands}", loc="left", fontsize="medium")
-        self.axes[0].set_xlim(0, longest)
+    def initial_keys(self):
+        return [data.make_key("spectrogram", name, self.n_fft, self.scale) for name in self.songs]
 
-
-#: Frame-wise features the FeatureExplorer can show: label, unit, and whether it is drawn over the spectrogram.
-FEATURES = {
-    "zero_crossing_rate": ("zero-crossing rate", "crossings per sample", False),
-    "spectral_centroid": ("spectral centroid", "Hz", True),
-    "spectral_rolloff": ("85 % roll-off", "Hz", True),
-    "spectral_bandwidth": ("spectral bandwidth", "Hz", True),
-}
-
-
-def compute_feature(feature: str, y: np.ndarray, sr: float, frame_length: int, hop_length: int,
-                    magnitude: np.ndarray | None = None) -> np.ndarray:
-    """One frame-wise feature, ``(n_frames,)``, with librosa's centred framing (lessons 03–04).
-
-    Spectral features take the STFT magnitude ``magnitude`` when given (n_fft = ``frame_length``), so several
-    features of one clip share one STFT. They are ratios, so the magnitude's scale does not matter.
-    """
-    import librosa
-
-    if feature == "zero_crossing_rate":
-        return librosa.feature.zero_crossing_rate(y, frame_length=frame_length, hop_length=hop_length)[0]
-    function = getattr(librosa.feature, feature)
-    if magnitude is not None:
-        return function(S=magnitude, sr=sr, n_fft=frame_length, hop_length=hop_length)[0]
-    return function(y=y, sr=sr, n_fft=frame_length, hop_length=hop_length)[0]
+    def static_keys(self):
+        return [data.make_key("spectrogram", name, n_fft, scale) for name in self.store.names
+                for n_fft in N_FFT_CHOICES for scale in data.SCALES]
 
 
 class FeatureExplorer(_TwoSongExplorer):
@@ -512,173 +450,111 @@ class FeatureExplorer(_TwoSongExplorer):
 
     ``feature``: 'zero_crossing_rate' (drawn over the waveform, on its own axis) or 'spectral_centroid',
     'spectral_rolloff', 'spectral_bandwidth' (drawn in Hz over a linear-frequency spectrogram);
-    ``extra_features`` such as ('spectral_rolloff',) are drawn too. Controls: ``song_a``, ``song_b``,
-    ``frame_length`` (samples; hop = frame_length // 4). Each row's title gives the feature's mean over the clip.
+    ``extra_features`` such as ('spectral_rolloff',) are drawn too. Controls (traits): ``song_a``, ``song_b``,
+    ``frame_length`` (samples, one of :data:`N_FFT_CHOICES`; hop = frame_length // 4). Each row's title gives the
+    feature's mean over the clip; zero-crossing curves of both songs share one scale.
     """
 
-    image_format = "jpeg"
+    controls = ("song_a", "song_b", "frame_length")
+    frame_length = traitlets.Any(2048).tag(sync=True)
 
     def __init__(self, feature: str = "spectral_centroid", extra_features=(), clips=None, extra_clips=None,
                  song_a=None, song_b=None, frame_length: int = 2048, sr: int = 22050):
-        import ipywidgets as widgets
-
+        if isinstance(extra_features, str):
+            extra_features = (extra_features,)
         for name in (feature, *extra_features):
-            if name not in FEATURES:
-                raise ValueError(f"feature must be one of {sorted(FEATURES)}, not {name!r}.")
-        super().__init__(clips, extra_clips, song_a, song_b, sr, figsize=(9.5, 5.2))
+            _require_choice(name, tuple(FEATURES), "feature")
+        if FEATURES[feature][2] != all(FEATURES[name][2] for name in (feature, *extra_features)):
+            raise AudioInputError("extra_features must be drawn like the main feature: zero_crossing_rate goes "
+                                  "over the waveform, the spectral features over the spectrogram.")
         self.feature, self.extra_features = feature, tuple(extra_features)
-        self.over_spectrogram = FEATURES[feature][2]
-        self.frame_length = widgets.SelectionSlider(options=list(N_FFT_CHOICES), value=frame_length,
-                                                    description="Frame")
-        self.backgrounds, self.curves = [], []
-        curve_colors = ("#FFFFFF", CLIP_COLORS[5], CLIP_COLORS[2])
-        for ax in self.axes:
-            if self.over_spectrogram:
-                background = _spectrogram_axes_image(ax)
-                ax.set_ylabel("Frequency (Hz)")
-                curve_ax = ax
-            else:
-                # A dense zig-zag: drawn without antialiasing it looks the same and renders several times faster.
-                (background,) = ax.plot([], [], color=CLIP_COLORS[0], linewidth=0.6, antialiased=False)
-                ax.set_ylim(-1, 1)
-                ax.set_ylabel(AMPLITUDE_LABEL)
-                curve_ax = ax.twinx()
-                curve_ax.set_ylabel(f"{FEATURES[feature][0]}\n({FEATURES[feature][1]})")
-            curves = {}
-            for index, name in enumerate((feature, *self.extra_features)):
-                color = curve_colors[index % 3] if self.over_spectrogram else CLIP_COLORS[1]
-                (curves[name],) = curve_ax.plot([], [], color=color, linewidth=1.6, label=FEATURES[name][0])
-            curve_ax.legend(loc="upper right", fontsize="small")
-            self.backgrounds.append(background)
-            self.curves.append(curves)
-        self.axes[-1].set_xlabel(TIME_LABEL)
-        self._finish([self.frame_length])
+        frame_length = _require_choice(frame_length, N_FFT_CHOICES, "frame_length")
+        super().__init__(clips, extra_clips, song_a, song_b, sr, kind="feature", frame_length=frame_length)
+        self.setup = {**self._base_setup(), "frame_length_choices": list(N_FFT_CHOICES),
+                      "features": [{"name": name, "label": FEATURES[name][0], "unit": FEATURES[name][1]}
+                                   for name in (feature, *self.extra_features)],
+                      "over_spectrogram": FEATURES[feature][2],
+                      "amplitude_label": "Amplitude (full scale = ±1)"}
 
-    def static_choices(self):
-        return {"song_a": self._static_song_choices(self.store.names),
-                "frame_length": [(f"{n} samples", n) for n in (512, 2048, 8192)]}
+    @traitlets.validate("frame_length")
+    def _validate_frame_length(self, proposal):
+        return _require_choice(proposal["value"], N_FFT_CHOICES, "frame_length")
 
     def values(self, name: str, feature: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """``(values, times)`` of ``feature`` (default: the main one) for clip ``name`` at the current frame length."""
-        feature = feature or self.feature
-        frame_length = self.frame_length.value
-        hop_length = frame_length // 4
+        """``(values, times)`` of ``feature`` (default: the main one) for clip ``name`` at the current frame length:
+        exactly what the browser draws (both ``(n_frames,)``; times in s, frame centres)."""
+        meta, arrays = data.decode_payload(self.payload(self.feature_key(name, feature or self.feature)))
+        values = arrays["values"]
+        return values, np.arange(values.size) * meta["hop_length_samples"] / meta["sample_rate_hz"]
 
-        def compute(y, sr):
-            magnitude = None if feature == "zero_crossing_rate" else self.store.magnitude(name, frame_length)
-            return compute_feature(feature, y, sr, frame_length, hop_length, magnitude=magnitude)
+    def feature_key(self, name: str, feature: str, frame_length: int | None = None) -> str:
+        return data.make_key("feature", name, feature, frame_length or self.frame_length)
 
-        values = self.store.feature(name, f"{feature}:{frame_length}", compute)
-        return values, np.arange(values.size) * hop_length / self.store.audio(name)[1]
+    def _background_keys(self, name: str, frame_length: int) -> list[str]:
+        if FEATURES[self.feature][2]:
+            return [data.make_key("spectrogram", name, frame_length, "linear")]
+        return [data.make_key("clip", name)]
 
-    def _draw(self) -> None:
-        frame_length = self.frame_length.value
-        label, unit, _ = FEATURES[self.feature]
-        longest = 0.0
-        for ax, background, curves, name in zip(self.axes, self.backgrounds, self.curves, self.songs):
-            y, sr = self.store.audio(name)
-            duration = y.size / sr
-            longest = max(longest, duration)
-            if self.over_spectrogram:
-                (data, (bottom, top)), _ = self._display_spectrogram(name, frame_length, "linear")
-                background.set_data(data)
-                background.set_extent((0, duration, bottom, top))
-                ax.set_ylim(0, sr / 2)
-            else:
-                index, values = self.store.feature(name, "waveform-envelope", lambda y, sr: min_max_envelope(y, 800))
-                background.set_data(index / sr, values)
-            for feature, line in curves.items():
-                values, times = self.values(name, feature)
-                # Short frames give up to 10 000 points per curve, far more than the plot's pixels: draw each
-                # pixel column's minimum and maximum instead (same picture, several times faster to render).
-                index, shown = min_max_envelope(values, 800)
-                line.set_data(times[index], shown)
-            main, _ = self.values(name)
-            mean = f"{np.mean(main):.0f}" if unit == "Hz" else f"{np.mean(main):.3f}"
-            ax.set_title(f"{name}: mean {label} {mean} {unit}", loc="left", fontsize="medium")
-        if not self.over_spectrogram:
-            # One scale for both songs' curves, so that their heights compare directly.
-            top = max(max(0.05, 1.1 * float(np.percentile(self.values(name)[0], 99.5))) for name in self.songs)
-            for curves in self.curves:
-                curves[self.feature].axes.set_ylim(0, top)
-        self.axes[0].set_xlim(0, longest)
+    def _keys(self, names, frame_lengths):
+        return [key for name in names for frame_length in frame_lengths
+                for key in (self._background_keys(name, frame_length)
+                            + [self.feature_key(name, feature, frame_length)
+                               for feature in (self.feature, *self.extra_features)])]
+
+    def initial_keys(self):
+        return self._keys(self.songs, [self.frame_length])
+
+    def static_keys(self):
+        return self._keys(self.store.names, N_FFT_CHOICES)
 
 
 class MFCCExplorer(Explorer):
     """What a few MFCCs keep of a song's log-mel spectrogram (lesson 05).
 
-    Controls: ``song`` and ``n_mfcc`` (how many coefficients are kept). Rows: the log-mel spectrogram (``n_mels``
-    bands, dB), the kept MFCCs, and the log-mel spectrogram rebuilt from only those coefficients with the inverse
-    DCT (type II, orthonormal, as librosa uses). The bottom title gives the rebuild's RMS error in dB.
+    Controls (traits): ``song`` and ``n_mfcc`` (how many coefficients are kept, 1 .. ``n_mels``). Rows: the log-mel
+    spectrogram (``n_mels`` bands, dB), the kept MFCCs, and the log-mel spectrogram rebuilt from only those
+    coefficients with the inverse DCT (type II, orthonormal, as librosa uses). The bottom title gives the rebuild's
+    RMS error in dB, computed by the kernel over every frame (:func:`helpers.explorer_data.rebuild_errors_db`); the
+    browser draws the pictures from the spectrogram averaged over a few frames per pixel column.
     """
 
-    image_format = "jpeg"
+    controls = ("song", "n_mfcc")
+    song = traitlets.Any('').tag(sync=True)
+    n_mfcc = traitlets.Any(13).tag(sync=True)
 
     def __init__(self, clips=None, extra_clips=None, song=None, n_mfcc: int = 13, n_mels: int = 64, sr: int = 22050):
-        import ipywidgets as widgets
+        if isinstance(n_mels, bool) or not isinstance(n_mels, (int, np.integer)) or not 2 <= n_mels <= 256:
+            raise AudioInputError(f"n_mels must be a whole number of mel bands from 2 to 256, e.g. 64; not {n_mels!r}.")
+        self.n_mels = int(n_mels)
+        store = ClipStore(clips, sr=sr, extra_clips=extra_clips)
+        super().__init__(store, kind="mfcc", song=store.check_name(song, 0), n_mfcc=self._check_n_mfcc(n_mfcc))
+        self.setup = {**self._base_setup(), "n_mels": self.n_mels}
 
-        super().__init__(figsize=(9.5, 6.2))
-        self.store = ClipStore(clips, sr=sr, extra_clips=extra_clips)
-        self.n_mels = n_mels
-        self.song = widgets.Dropdown(options=self.store.names, value=self.store.check_name(song, 0),
-                                     description="Song")
-        self.n_mfcc = widgets.IntSlider(value=n_mfcc, min=1, max=n_mels, description="n_mfcc")
-        self.axes = self.figure.subplots(3, 1, sharex=True)
-        kwargs = dict(origin="lower", aspect="auto", interpolation="nearest")
-        self.original = self.axes[0].imshow(np.zeros((2, 2)), cmap=SPECTROGRAM_CMAP, **kwargs)
-        self.coefficients = self.axes[1].imshow(np.zeros((2, 2)), cmap="cividis", **kwargs)
-        self.rebuilt = self.axes[2].imshow(np.zeros((2, 2)), cmap=SPECTROGRAM_CMAP, **kwargs)
-        for ax, label in zip(self.axes, ("mel band", "coefficient\n(0 = level)", "mel band")):
-            ax.set_ylabel(label)
-        self.axes[0].set_title("log-mel spectrogram (dB)", loc="left", fontsize="medium")
-        self.axes[-1].set_xlabel(TIME_LABEL)
-        # One colour bar per row: a bar spanning rows 1 and 3 would sit on top of row 2's.
-        for ax, image, label in zip(self.axes, (self.original, self.coefficients, self.rebuilt),
-                                    ("level (dB)", "MFCC value", "level (dB)")):
-            # Coefficient 0 (overall level) lies far outside the others' range: the bar's arrows show it is clipped.
-            self.figure.colorbar(image, ax=ax, label=label, extend="both" if image is self.coefficients else "neither")
-        for control in (self.song, self.n_mfcc):
-            control.observe(self.refresh, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.song, self.n_mfcc]), self.image])
-        self.refresh()
+    def _check_n_mfcc(self, value) -> int:
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 1 <= value <= self.n_mels:
+            raise AudioInputError(f"n_mfcc must be a whole number from 1 to n_mels = {self.n_mels}; not {value!r}. "
+                                  f"(More coefficients than mel bands do not exist: the DCT of {self.n_mels} bands "
+                                  f"has {self.n_mels}.)")
+        return int(value)
 
-    def static_choices(self):
-        return {"song": self._static_song_choices(self.store.names),
-                "n_mfcc": [(str(n), n) for n in (2, 13, 40) if n <= self.n_mels]}
+    @traitlets.validate("song")
+    def _check_song(self, proposal):
+        return self._validate_song(proposal)
 
-    def _log_mel_and_dct(self, name: str):
-        import librosa
-        import scipy.fft
+    @traitlets.validate("n_mfcc")
+    def _validate_n_mfcc(self, proposal):
+        return self._check_n_mfcc(proposal["value"])
 
-        def compute(y, sr):
-            mel_power = librosa.feature.melspectrogram(y=y, sr=sr, n_mels=self.n_mels)
-            log_mel = librosa.power_to_db(mel_power, top_db=80.0)
-            return log_mel, scipy.fft.dct(log_mel, type=2, norm="ortho", axis=0), y.size / sr
+    def mfcc_key(self, name: str) -> str:
+        return data.make_key("mfcc", name, self.n_mels)
 
-        return self.store.feature(name, f"log-mel-dct:{self.n_mels}", compute)
+    def rebuild_error_db(self, name: str | None = None, n_mfcc: int | None = None) -> float:
+        """RMS error (dB) of the log-mel spectrogram rebuilt from the first ``n_mfcc`` MFCCs: the bottom title."""
+        meta, _ = data.decode_payload(self.payload(self.mfcc_key(name or self.song)))
+        return meta["rebuild_error_db"][(n_mfcc or self.n_mfcc) - 1]
 
-    def _draw(self) -> None:
-        import scipy.fft
-        from matplotlib.ticker import MaxNLocator
+    def initial_keys(self):
+        return [self.mfcc_key(self.song)]
 
-        log_mel, all_coefficients, duration = self._log_mel_and_dct(self.song.value)
-        n_mfcc = self.n_mfcc.value
-        kept = np.zeros_like(all_coefficients)
-        kept[:n_mfcc] = all_coefficients[:n_mfcc]
-        rebuilt = scipy.fft.idct(kept, type=2, norm="ortho", axis=0)
-        low, high = float(log_mel.max()) - 80, float(log_mel.max())
-        for image, data in ((self.original, log_mel), (self.rebuilt, rebuilt)):
-            image.set_data(data)
-            image.set_extent((0, duration, 0, self.n_mels))
-            image.set_clim(low, high)
-        shown = all_coefficients[:n_mfcc]
-        self.coefficients.set_data(shown)
-        self.coefficients.set_extent((0, duration, -0.5, n_mfcc - 0.5))  # row k centred on coefficient k
-        limit = float(np.percentile(np.abs(shown[1:] if n_mfcc > 1 else shown), 99)) or 1.0
-        self.coefficients.set_clim(-limit, limit)
-        self.axes[1].set_ylim(-0.5, n_mfcc - 0.5)
-        self.axes[1].yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
-        error_db = float(np.sqrt(np.mean((rebuilt - log_mel) ** 2)))
-        self.axes[1].set_title(f"first {n_mfcc} MFCCs (of {self.n_mels})", loc="left", fontsize="medium")
-        self.axes[2].set_title(f"rebuilt from {n_mfcc} MFCCs: RMS error {error_db:.1f} dB", loc="left",
-                               fontsize="medium")
+    def static_keys(self):
+        return [self.mfcc_key(name) for name in self.store.names]

@@ -6,6 +6,7 @@ import scipy.stats
 
 import helpers
 from helpers import dashboard
+from helpers import explorer_data as data
 from helpers.dashboard import ComparisonDashboard, feature_frames, fisher_score, plane_features
 from helpers.summaries import frame_features, summarise
 
@@ -23,88 +24,73 @@ def make(features, **options):
     return ComparisonDashboard(clips=CLIPS, features=features, **options)
 
 
-def test_each_control_changes_the_picture(features):
+def test_controls_are_traits_and_every_view_has_its_data(features):
     board = make(features, view="spectral_centroid")
-    rows, plane = board.image.value, board.plane_image.value
-    board.view.value = "zero_crossing_rate"
-    assert board.image.value != rows
-    assert board.plane_image.value == plane  # the view does not touch the plane
-    assert "zero-crossing rate" in board.row_label.get_text()
-    rows = board.image.value
-    board.x_feature.value = "mfcc1"
-    assert board.plane_image.value != plane and board.image.value == rows
-    assert board.plane_ax.get_xlabel() == "MFCC 1"
-    plane = board.plane_image.value
-    board.y_feature.value = "rms"
-    assert board.plane_image.value != plane
-    plane = board.plane_image.value
-    board.clips.value = ("metal", "edm", "ambient")
-    assert board.image.value != rows and board.plane_image.value != plane
-    assert [row["ax"].get_title(loc="left").split(":")[0] for row in board.rows] == ["metal", "edm", "ambient"]
-    for view in dashboard.VIEWS:  # every view draws without error and changes the rows
-        rows = board.image.value
-        board.view.value = view
-        assert board.image.value != rows
+    board.view = "zero_crossing_rate"
+    board.x_feature, board.y_feature = "mfcc1", "rms"
+    board.selected = ["ambient", "metal", "metal"]
+    assert board.selected == ["ambient", "metal"]  # repeats dropped
+    for view in dashboard.VIEWS:
+        board.view = view
+        for key in board.initial_keys():
+            meta, arrays = data.decode_payload(board.payload(key))
+            assert arrays, key
+    with pytest.raises(helpers.AudioInputError, match="list of clip names"):
+        board.selected = "metal"
+    with pytest.raises(helpers.AudioInputError, match="waveform, spectrogram"):
+        board.view = "chroma"
+    assert board.view == "mfcc"
 
 
-def test_a_feature_view_shares_one_y_range_and_time_axis(features):
+def test_feature_rows_are_the_frame_features(features):
     board = make(features, selected=("metal", "edm", "ambient"), view="spectral_centroid")
-    limits = {row["ax"].get_ylim() for row in board.rows}
-    assert len(limits) == 1
-    (low, high), = limits
-    # The shared range holds the brightest clip's 99.5th percentile, computed here from the features.
+    for name in board.selected:
+        meta, arrays = data.decode_payload(board.payload(f"frames|{name}|spectral_centroid"))
+        np.testing.assert_array_equal(arrays["values"], features[name].scalars["spectral_centroid"].astype(np.float32))
+        np.testing.assert_array_equal(arrays["sounding"].astype(bool), features[name].sounding)
+        assert meta["hop_length_samples"] / meta["sample_rate_hz"] == pytest.approx(features[name].times[1])
+    # The shared y range the browser uses: 5 % above the largest 99.5th percentile, computed here from the frames.
+    top = max(board.setup["statistics"][name]["spectral_centroid"]["percentile_99_5"] for name in board.selected)
     brightest = max(np.percentile(features[name].scalars["spectral_centroid"], 99.5) for name in board.selected)
-    assert low == 0 and brightest < high <= 1.06 * brightest
-    assert len({row["ax"].get_xlim() for row in board.rows}) == 1
-    for row, name in zip(board.rows, board.selected):
-        x, y = row["line"].get_data()
-        np.testing.assert_array_equal(y, features[name].scalars["spectral_centroid"])
+    assert top == pytest.approx(brightest) and board.feature_limits("spectral_centroid")[1] == pytest.approx(1.05 * top)
 
 
-def test_spectrograms_and_mfccs_share_one_colour_scale(features):
-    board = make(features, selected=("metal", "ambient", "speech"), view="spectrogram")
-    assert {row["image"].get_clim() for row in board.rows} == {dashboard.DB_RANGE}
-    assert [label.get_text() for label in board.rows[0]["ax"].get_yticklabels()] == ["32", "125", "500", "2000",
-                                                                                    "8000"]
-    board.view.value = "mfcc"
-    assert {row["image"].get_clim() for row in board.rows} == {dashboard.MFCC_Z_RANGE}
-    # One standardisation per coefficient, pooled over the picked clips: over all their sounding frames each
-    # standardised coefficient has mean 0 and standard deviation 1.
-    shown = np.concatenate([row["image"].get_array()[:, features[name].sounding]
-                            for row, name in zip(board.rows, board.selected)], axis=1)
-    np.testing.assert_allclose(shown.mean(axis=1), 0, atol=1e-4)
-    np.testing.assert_allclose(shown.std(axis=1), 1, rtol=1e-4)
-    board.view.value = "rms"  # back to a feature: numbers on the y axis again, not the spectrogram's Hz labels
-    labels = [label.get_text() for label in board.rows[0]["ax"].get_yticklabels()]
-    assert labels and all(float(text.replace("\u2212", "-")) < 1 for text in labels)
+def pooled_from_statistics(statistics, names, feature):
+    """What the browser computes from each clip's count, mean and variance (as helpers/frontend/explorer.js does)."""
+    stats = [statistics[name][feature] for name in names]
+    total = sum(s["count"] for s in stats)
+    mean = sum(s["count"] * s["mean"] for s in stats) / total
+    between = sum(s["count"] * (s["mean"] - mean) ** 2 for s in stats)
+    within = sum(s["count"] * s["variance"] for s in stats)
+    return mean, np.sqrt((between + within) / total), between / within
 
 
 @pytest.mark.parametrize("x, y", [("spectral_centroid", "zero_crossing_rate"), ("mfcc1", "rms")])
-def test_plane_points_sit_at_the_summaries(features, x, y):
-    board = make(features, selected=("metal", "ambient"), x=x, y=y)
-    assert set(board.plane_points) == set(CLIPS)  # every clip, picked or not
+def test_plane_statistics_give_the_summaries_and_fisher_scores(features, x, y):
+    board = make(features, selected=("metal", "ambient", "speech"), x=x, y=y)
+    statistics = board.setup["statistics"]
+    assert set(statistics) == set(CLIPS)  # every clip, picked or not
     for name in CLIPS:
         expected = summarise(frame_features(*helpers.load_sample_cached(name)))  # computed again, independently
-        (px,), (py,) = board.plane_points[name].get_data()
-        assert px == pytest.approx(expected[f"{x}_mean"], rel=1e-6)
-        assert py == pytest.approx(expected[f"{y}_mean"], rel=1e-6)
-    # The title's scores are the Fisher scores of the picked clips' sounding frames.
-    x_score, y_score = board.plane_scores()
-    assert x_score == pytest.approx(fisher_score([feature_frames(features[n], x) for n in ("metal", "ambient")]))
-    assert f"x {x_score:.2f}" in board.plane_ax.get_title()
+        for feature in (x, y):
+            assert statistics[name][feature]["mean"] == pytest.approx(expected[f"{feature}_mean"], rel=1e-6)
+            assert np.sqrt(statistics[name][feature]["variance"]) == pytest.approx(expected[f"{feature}_std"], rel=1e-5)
+    for feature, score in zip((x, y), board.plane_scores()):
+        frames = [feature_frames(features[name], feature) for name in board.selected]
+        assert pooled_from_statistics(statistics, board.selected, feature)[2] == pytest.approx(fisher_score(frames),
+                                                                                            rel=1e-9)
+        assert score == pytest.approx(fisher_score(frames))
 
 
-def test_fewer_than_two_clips_shows_a_message_not_a_crash(features):
-    board = make(features)
-    rows, plane, redraws = board.image.value, board.plane_image.value, len(board.update_times_ms)
-    board.clips.value = ("metal",)
-    assert "at least two clips" in board.status.value
-    assert board.image.value == rows and board.plane_image.value == plane
-    board.clips.value = ()
-    board.view.value = "waveform"  # other controls wait too
-    assert len(board.update_times_ms) == redraws
-    board.clips.value = ("edm", "speech")
-    assert board.status.value == "" and board.image.value != rows
+def test_mfcc_view_standardises_over_the_picked_clips(features):
+    board = make(features, selected=("metal", "ambient", "speech"), view="mfcc")
+    mean, std = board.mfcc_standardisation()
+    pooled = np.concatenate([features[name].mfcc[:, features[name].sounding] for name in board.selected], axis=1)
+    np.testing.assert_allclose(mean[:, 0], pooled.mean(axis=1), rtol=1e-5)
+    for k in (0, 5, 12):
+        browser_mean, browser_std, _ = pooled_from_statistics(board.setup["statistics"], board.selected, f"mfcc{k}")
+        assert browser_mean == pytest.approx(pooled[k].mean(), rel=1e-5, abs=1e-4)
+        assert browser_std == pytest.approx(pooled[k].std(), rel=1e-4)
 
 
 def test_bad_names_get_clear_errors(features):
@@ -131,8 +117,10 @@ def test_features_are_computed_once_per_clip(monkeypatch):
     board = ComparisonDashboard(clips=["pop", "piano"], view="rms")
     assert len(calls) == 2
     for view in ("spectral_rolloff", "mfcc", "rms"):
-        board.view.value = view
-    board.x_feature.value = "mfcc3"
+        board.view = view
+        for key in board.initial_keys():
+            board.payload(key)
+    board.x_feature = "mfcc3"
     assert len(calls) == 2
 
 
@@ -140,17 +128,19 @@ def test_own_clip_joins_the_picker_the_rows_and_the_plane(features):
     sr = 22050
     tone = helpers.sum_of_partials((440, 880), (0.5, 0.25), duration_s=3.0, sr=sr)
     board = make(features, extra_clips={"my song": (tone, sr)}, selected=("my song", "metal"))
-    assert "my song" in board.clips.options and "my song" in board.plane_points
-    (px,), _ = board.plane_points["my song"].get_data()
+    assert [clip["name"] for clip in board.setup["clips"]][-1] == "my song"
+    px = board.setup["statistics"]["my song"]["spectral_centroid"]["mean"]
     assert 440 < px < 880  # the centroid of two partials lies between them
-    assert "my song" in board.table.value
+    assert board.initial_keys()[0] == "frames|my song|spectral_centroid"
 
 
 def test_table_lists_mean_and_spread_of_the_picked_clips(features):
     board = make(features, selected=("ambient", "speech"), x="spectral_centroid", y="mfcc5")
     summary = summarise(features["ambient"])
-    assert f"{summary['spectral_centroid_mean']:.0f} ± {summary['spectral_centroid_std']:.0f}" in board.table.value
-    assert "MFCC 5" in board.table.value and "metal" not in board.table.value
+    text = board.setup["statistics"]["ambient"]["spectral_centroid"]["text"]
+    assert text == f"{summary['spectral_centroid_mean']:.0f} ± {summary['spectral_centroid_std']:.0f}"
+    assert board.setup["statistics"]["ambient"]["rms"]["text"] == (f"{summary['rms_mean']:.3f} ± "
+                                                                     f"{summary['rms_std']:.3f}")
 
 
 def test_fisher_score_is_a_scaled_anova_f():

@@ -1,0 +1,385 @@
+"""What the explorers send to the browser: compact arrays with their units, one payload per key (lessons 01–07).
+
+The explorers are split in two. This module (and :mod:`helpers.widgets`) computes; the ES module
+``helpers/frontend/explorer.js`` draws. The browser asks for what it does not have yet by *key*, a string that names
+the data and every setting it depends on, such as ``"spectrogram|edm|2048|log"``; the kernel (in JupyterLab) or a
+static file (on the course website) answers with a *payload*:
+
+    payload = 4-byte little-endian header length, the header as UTF-8 JSON, padding to 4 bytes, then the arrays
+
+The header is ``{"meta": {...}, "arrays": {name: {"dtype", "shape", "offset", "bytes"}}}``: ``meta`` holds numbers
+and labels with units in their names (``duration_s``, ``hop_length_samples``), ``offset`` is in bytes from the start
+of the array data. Arrays are little-endian ``float32``, ``int16`` or ``uint8``, each starting on a 4-byte boundary,
+or ``jpeg``: a 2-D uint8 array encoded as a greyscale JPEG (spectrogram pictures: a third of the bytes, at most a
+few tenths of a dB off). Quantised arrays say how to read them in ``meta`` (``level_db = db_low + value * db_step``).
+
+Keys, by what they hold (``name`` is a clip's name in the explorer; sizes for a 30 s clip at 22 050 Hz):
+
+- ``clip|name``: duration, rate and the whole-clip min/max outline at the coarsest waveform level.
+- ``wave|name|block|chunk``: the waveform at one level of detail: each column is the minimum and maximum of
+  ``block`` samples (``block = 1``: the samples themselves), ``WAVE_CHUNK_COLUMNS`` columns per chunk, int16.
+- ``rms|name|frame_length|hop_length``: the RMS envelope, float32, full-scale units (lesson 01).
+- ``spectrogram|name|n_fft|scale``: a dB spectrogram image on a linear, log or mel axis, uint8 (lesson 02).
+- ``feature|name|feature|frame_length``: one frame-wise feature, float32, in its unit (lessons 03–04).
+- ``mfcc|name|n_mels``: the log-mel spectrogram for the MFCC explorer, uint8, with exact rebuild errors (lesson 05).
+- ``frames|name|feature``: one of the summaries' frame-wise features at lesson 06's settings, float32.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from collections.abc import Callable
+
+import numpy as np
+
+from .analysis import rms_envelope, spectrogram_db, stft_magnitude
+
+#: Levels of detail of the waveform, in samples per column: 1 is the samples themselves.
+WAVE_BLOCKS = (1, 8, 64, 512, 4096)
+#: Columns in one chunk of a waveform level: a chunk of 1-sample columns is 0.19 s at 22 050 Hz, 8 KB.
+WAVE_CHUNK_COLUMNS = 4096
+#: Largest spectrogram image sent to the browser (rows, columns): enough for a plot about 900 CSS px wide.
+SPECTROGRAM_DISPLAY_SHAPE = (256, 720)
+#: The dB range of spectrogram images, relative to a full-scale sine; uint8 value v means DB_LOW + v * DB_STEP.
+DB_RANGE = (-90.0, 0.0)
+#: FFT sizes offered by the explorers (samples).
+N_FFT_CHOICES = (256, 512, 1024, 2048, 4096, 8192)
+#: Frequencies (Hz) labelled on log and mel axes.
+FREQUENCY_TICKS_HZ = (32, 64, 125, 250, 500, 1000, 2000, 4000, 8000, 16000)
+LOG_AXIS_LOWEST_HZ = 32.0
+SCALES = ("linear", "log", "mel")
+
+
+# ------------------------------------------------------------------------------------------------ the format
+
+#: JPEG quality of spectrogram pictures: 90 keeps the RMS error near 1 step of 0.35 dB.
+JPEG_QUALITY = 90
+
+
+class JpegImage:
+    """A 2-D uint8 array to be sent as a greyscale JPEG (see :func:`encode_payload`)."""
+
+    def __init__(self, array: np.ndarray, quality: int = JPEG_QUALITY):
+        self.array, self.quality = np.asarray(array, dtype=np.uint8), quality
+
+    def encode(self) -> bytes:
+        import io
+
+        from PIL import Image
+
+        buffer = io.BytesIO()
+        Image.fromarray(self.array, mode="L").save(buffer, "JPEG", quality=self.quality)
+        return buffer.getvalue()
+
+
+def encode_payload(meta: dict, arrays: dict[str, np.ndarray] | None = None) -> bytes:
+    """One payload: ``meta`` (JSON-able) and named arrays (float32, int16 or uint8) as bytes (see the module doc)."""
+    arrays = arrays or {}
+    described, blobs, offset = {}, [], 0
+    for name, array in arrays.items():
+        if isinstance(array, JpegImage):
+            blob, dtype, shape = array.encode(), "jpeg", list(array.array.shape)
+        else:
+            array = np.ascontiguousarray(array)
+            if array.dtype not in (np.float32, np.int16, np.uint8):
+                raise TypeError(f"array {name!r} is {array.dtype}; payloads carry float32, int16, uint8 or jpeg")
+            blob, dtype, shape = array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes(), array.dtype.name, \
+                list(array.shape)
+        described[name] = {"dtype": dtype, "shape": shape, "offset": offset, "bytes": len(blob)}
+        padding = -len(blob) % 4
+        blobs.append(blob + b"\0" * padding)
+        offset += len(blob) + padding
+    header = json.dumps({"meta": meta, "arrays": described}, separators=(",", ":"), allow_nan=False).encode()
+    header += b" " * (-(4 + len(header)) % 4)
+    return struct.pack("<I", len(header)) + header + b"".join(blobs)
+
+
+def decode_payload(payload: bytes) -> tuple[dict, dict[str, np.ndarray]]:
+    """The inverse of :func:`encode_payload`: ``(meta, {name: array})`` (used by the tests; the browser has its own)."""
+    (length,) = struct.unpack_from("<I", payload)
+    header = json.loads(payload[4: 4 + length])
+    start = 4 + length
+    arrays = {}
+    for name, info in header["arrays"].items():
+        if info["dtype"] == "jpeg":
+            import io
+
+            from PIL import Image
+
+            blob = payload[start + info["offset"]: start + info["offset"] + info["bytes"]]
+            arrays[name] = np.asarray(Image.open(io.BytesIO(blob)).convert("L"))
+            continue
+        dtype = np.dtype(info["dtype"]).newbyteorder("<")
+        count = int(np.prod(info["shape"], dtype=np.int64))
+        arrays[name] = np.frombuffer(payload, dtype=dtype, count=count, offset=start + info["offset"]).reshape(
+            info["shape"])
+    return header["meta"], arrays
+
+
+def key_parts(key: str) -> list[str]:
+    """``"spectrogram|edm|2048|log"`` -> ``["spectrogram", "edm", "2048", "log"]``."""
+    return key.split("|")
+
+
+def make_key(*parts: object) -> str:
+    """The key naming data and its settings: ``make_key("rms", "edm", 2048, 512)`` -> ``"rms|edm|2048|512"``."""
+    text = [str(part) for part in parts]
+    if any("|" in part for part in text):
+        raise ValueError("a clip name must not contain '|'")
+    return "|".join(text)
+
+
+# ------------------------------------------------------------------------------------------------ waveforms
+
+def to_int16(values: np.ndarray) -> np.ndarray:
+    """Samples in -1..1 as int16 (full scale = ±32767): 16-bit resolution, half the bytes of float32."""
+    return np.round(np.clip(values, -1.0, 1.0) * 32767).astype(np.int16)
+
+
+def wave_chunk(y: np.ndarray, block: int, chunk: int) -> tuple[dict, dict[str, np.ndarray]]:
+    """Chunk ``chunk`` of the waveform level with ``block`` samples per column: its min and max per column.
+
+    ``y``: ``(n,)`` float mono. Column ``c`` of the chunk covers samples ``(chunk * WAVE_CHUNK_COLUMNS + c) * block``
+    onwards. Returns meta (``first_sample``, ``block_samples``) and int16 arrays ``minimum`` and ``maximum`` (equal
+    for ``block = 1``, so only ``minimum`` is sent).
+    """
+    if block not in WAVE_BLOCKS:
+        raise ValueError(f"block must be one of {WAVE_BLOCKS}")
+    first = chunk * WAVE_CHUNK_COLUMNS * block
+    if chunk < 0 or first >= y.size:
+        raise ValueError(f"chunk {chunk} lies past the end of the clip")
+    piece = y[first: first + WAVE_CHUNK_COLUMNS * block]
+    meta = {"first_sample": first, "block_samples": block, "full_scale": 32767}
+    if block == 1:
+        return meta, {"minimum": to_int16(piece)}
+    columns = -(-piece.size // block)
+    padded = np.pad(piece, (0, columns * block - piece.size), mode="edge").reshape(columns, block)
+    return meta, {"minimum": to_int16(padded.min(axis=1)), "maximum": to_int16(padded.max(axis=1))}
+
+
+def clip_overview(y: np.ndarray, sr: float) -> tuple[dict, dict[str, np.ndarray]]:
+    """Duration, rate and the whole clip at the coarsest level that fits one chunk (or the coarsest level)."""
+    block = next((block for block in WAVE_BLOCKS if y.size <= WAVE_CHUNK_COLUMNS * block), WAVE_BLOCKS[-1])
+    meta, arrays = wave_chunk(y, block, 0)
+    meta.update({"duration_s": y.size / sr, "sample_rate_hz": sr, "n_samples": int(y.size),
+                 "peak": float(np.max(np.abs(y)))})
+    if block == 1:
+        arrays = {"minimum": arrays["minimum"], "maximum": arrays["minimum"]}
+    return meta, arrays
+
+
+def rms_payload(y: np.ndarray, sr: float, frame_length: int, hop_length: int) -> tuple[dict, dict]:
+    """The RMS envelope of lesson 01 (:func:`helpers.analysis.rms_envelope`): float32, full-scale units."""
+    rms, _times = rms_envelope(y, sr, frame_length, hop_length)
+    level_db = 20 * np.log10(max(float(np.sqrt(np.mean(np.square(y, dtype=np.float64)))), 1e-10))
+    return ({"hop_length_samples": hop_length, "frame_length_samples": frame_length, "sample_rate_hz": sr,
+             "time_of_frame_0_s": 0.0, "clip_rms_dbfs": level_db},
+            {"rms": rms.astype(np.float32)})
+
+
+# ------------------------------------------------------------------------------------------------ spectrograms
+
+def hz_to_axis(frequencies_hz, scale: str):
+    """Position on an explorer's frequency axis: Hz (linear), log2(Hz) (log) or mel (mel, librosa's Slaney)."""
+    import librosa
+
+    frequencies_hz = np.asarray(frequencies_hz, dtype=float)
+    if scale == "linear":
+        return frequencies_hz
+    if scale == "log":
+        return np.log2(np.maximum(frequencies_hz, 1e-3))
+    return librosa.hz_to_mel(frequencies_hz)
+
+
+def spectrogram_image(y: np.ndarray, sr: float, n_fft: int, scale: str, n_mels: int | None = None,
+                      log_rows: int = 256, magnitude: np.ndarray | None = None
+                      ) -> tuple[np.ndarray, tuple[float, float]]:
+    """A dB spectrogram whose rows are evenly spaced on the frequency axis of ``scale`` (lesson 02).
+
+    Returns ``(image, (bottom, top))``: ``image`` is ``(rows, n_frames)`` in dB (0 dB = full-scale sine), the range
+    in the units of :func:`hz_to_axis`. Hop length is ``n_fft // 4``. Linear: the STFT bins as they are. Log:
+    ``log_rows`` rows spaced evenly in octaves from 32 Hz to sr/2; each row shows the loudest STFT bin in its band
+    (where a row's band holds no bin centre, at low frequencies, the nearest bin), so a peak keeps its level. Mel: the
+    mel spectrogram (``n_mels`` bands, evenly spaced in mel; by default ``min(128, n_fft // 16)``, because a short
+    FFT has too few bins to fill 128 narrow low bands). ``magnitude``: a cached :func:`helpers.analysis.stft_magnitude`.
+    """
+    hop_length = n_fft // 4
+    nyquist = sr / 2
+    if magnitude is None:
+        magnitude = stft_magnitude(y, sr, n_fft=n_fft, hop_length=hop_length)
+    if scale == "mel":
+        n_mels = n_mels or min(128, n_fft // 16)
+        image = spectrogram_db(None, sr, n_fft=n_fft, frequency_scale="mel", n_mels=n_mels, magnitude=magnitude)
+        return image, (0.0, float(hz_to_axis(nyquist, "mel")))
+    linear = spectrogram_db(None, sr, n_fft=n_fft, magnitude=magnitude)
+    if scale == "linear":
+        return linear, (0.0, nyquist)
+    centres = np.geomspace(LOG_AXIS_LOWEST_HZ, nyquist, log_rows) / (sr / n_fft)  # fractional bin numbers
+    edges = np.sqrt(centres[:-1] * centres[1:])
+    lows = np.ceil(np.concatenate([[centres[0]], edges])).astype(int)
+    highs = np.floor(np.concatenate([edges, [centres[-1]]])).astype(int)
+    image = np.empty((log_rows, linear.shape[1]), dtype=np.float32)
+    for row, (low, high, centre) in enumerate(zip(lows, highs, centres)):
+        if high >= low:
+            image[row] = linear[low: high + 1].max(axis=0)
+        else:
+            image[row] = linear[min(int(round(centre)), linear.shape[0] - 1)]
+    return image, (float(np.log2(LOG_AXIS_LOWEST_HZ)), float(np.log2(nyquist)))
+
+
+def fit_for_display(image: np.ndarray, max_rows: int = SPECTROGRAM_DISPLAY_SHAPE[0],
+                    max_columns: int = SPECTROGRAM_DISPLAY_SHAPE[1]) -> np.ndarray:
+    """Shrink a spectrogram image for the screen by keeping the maximum of each block of cells.
+
+    A 30 s clip at n_fft = 512 has over 5 000 frames, but the plot is under 1 000 pixels wide: sending every frame
+    costs bytes for nothing. Block maxima keep every loud event visible.
+    """
+    rows, columns = image.shape
+    row_step, column_step = -(-rows // max_rows), -(-columns // max_columns)
+    if row_step == 1 and column_step == 1:
+        return image
+    padded = np.pad(image, ((0, -rows % row_step), (0, -columns % column_step)), mode="edge")
+    blocks = padded.reshape(padded.shape[0] // row_step, row_step, padded.shape[1] // column_step, column_step)
+    return blocks.max(axis=(1, 3))
+
+
+def frequency_ticks(scale: str, sr: float) -> list[list]:
+    """``[[position on the axis, label in Hz], ...]`` for a log or mel frequency axis; [] for linear (the browser
+    picks round numbers itself)."""
+    if scale == "linear":
+        return []
+    # The mel axis is linear below 1 kHz, so labels under 250 Hz would pile up at the bottom.
+    lowest = 250 if scale == "mel" else LOG_AXIS_LOWEST_HZ
+    ticks = [f for f in FREQUENCY_TICKS_HZ if lowest <= f <= sr / 2]
+    return [[float(position), f"{f:g}"] for position, f in zip(hz_to_axis(ticks, scale), ticks)]
+
+
+def quantise_db(image_db: np.ndarray, low: float, high: float) -> tuple[np.ndarray, float]:
+    """dB values as uint8 over ``low..high`` (clipped): value v stands for ``low + v * step``; returns the step."""
+    step = (high - low) / 255
+    return np.round((np.clip(image_db, low, high) - low) / step).astype(np.uint8), step
+
+
+def spectrogram_payload(y: np.ndarray, sr: float, n_fft: int, scale: str, magnitude: np.ndarray | None = None,
+                        display_shape: tuple[int, int] = SPECTROGRAM_DISPLAY_SHAPE) -> tuple[dict, dict]:
+    """The spectrogram of lesson 02 as an image for the browser: uint8 dB levels from -90 to 0 dB re full scale.
+
+    ``image``: ``(rows, columns)``, row 0 at the bottom of the frequency axis (``axis_bottom``), columns spread
+    evenly over ``0..duration_s``. The axis is in Hz (linear), log2 Hz (log) or mel (mel); ``frequency_ticks`` gives
+    labelled positions for log and mel.
+    """
+    image, (bottom, top) = spectrogram_image(y, sr, n_fft, scale, magnitude=magnitude)
+    shown = fit_for_display(image, *display_shape)
+    quantised, step = quantise_db(shown, *DB_RANGE)
+    meta = {
+        "n_fft_samples": n_fft, "hop_length_samples": n_fft // 4, "scale": scale, "sample_rate_hz": sr,
+        "duration_s": y.size / sr, "axis_bottom": bottom, "axis_top": top, "frequency_ticks": frequency_ticks(scale, sr),
+        "db_low": DB_RANGE[0], "db_step": step, "hz_per_bin": sr / n_fft, "window_ms": 1000 * n_fft / sr,
+        "rows_computed": int(image.shape[0]), "frames_computed": int(image.shape[1]),
+        "mel_bands": int(image.shape[0]) if scale == "mel" else None,
+        "time_of_frame_0_s": 0.0, "frames_per_column": image.shape[1] / shown.shape[1],
+    }
+    return meta, {"image": JpegImage(quantised)}
+
+
+# ------------------------------------------------------------------------------------------------ features
+
+#: Frame-wise features the FeatureExplorer can show: label, unit, and whether it is drawn over the spectrogram.
+FEATURES = {
+    "zero_crossing_rate": ("zero-crossing rate", "crossings per sample", False),
+    "spectral_centroid": ("spectral centroid", "Hz", True),
+    "spectral_rolloff": ("85 % roll-off", "Hz", True),
+    "spectral_bandwidth": ("spectral bandwidth", "Hz", True),
+}
+
+
+def compute_feature(feature: str, y: np.ndarray, sr: float, frame_length: int, hop_length: int,
+                    magnitude: np.ndarray | None = None) -> np.ndarray:
+    """One frame-wise feature, ``(n_frames,)``, with librosa's centred framing (lessons 03–04).
+
+    Spectral features take the STFT magnitude ``magnitude`` when given (n_fft = ``frame_length``), so several
+    features of one clip share one STFT. They are ratios, so the magnitude's scale does not matter.
+    """
+    import librosa
+
+    if feature == "zero_crossing_rate":
+        return librosa.feature.zero_crossing_rate(y, frame_length=frame_length, hop_length=hop_length)[0]
+    function = getattr(librosa.feature, feature)
+    if magnitude is not None:
+        return function(S=magnitude, sr=sr, n_fft=frame_length, hop_length=hop_length)[0]
+    return function(y=y, sr=sr, n_fft=frame_length, hop_length=hop_length)[0]
+
+
+def format_value(value: float, unit: str) -> str:
+    """How the explorers print a feature's value: whole Hz, otherwise 3 decimals (1 from 10 upwards)."""
+    if unit == "Hz":
+        return f"{value:.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.3f}"
+
+
+def feature_payload(values: np.ndarray, feature: str, sr: float, frame_length: int) -> tuple[dict, dict]:
+    """A frame-wise feature for the browser: float32 values in the feature's unit, and its mean as the lesson prints
+    it. ``values``: ``(n_frames,)``, frame k centred at ``k * hop / sr`` seconds, hop = ``frame_length // 4``."""
+    label, unit, over_spectrogram = FEATURES[feature]
+    mean = float(np.mean(values))
+    return ({"feature": feature, "label": label, "unit": unit, "over_spectrogram": over_spectrogram,
+             "frame_length_samples": frame_length, "hop_length_samples": frame_length // 4, "sample_rate_hz": sr,
+             "time_of_frame_0_s": 0.0, "mean": mean, "mean_text": format_value(mean, unit),
+             "percentile_99_5": float(np.percentile(values, 99.5))},
+            {"values": np.asarray(values, dtype=np.float32)})
+
+
+# ------------------------------------------------------------------------------------------------ MFCCs
+
+def log_mel_and_dct(y: np.ndarray, sr: float, n_mels: int) -> tuple[np.ndarray, np.ndarray]:
+    """Lesson 05's log-mel spectrogram (librosa's defaults, power, dB with top_db = 80) and its orthonormal DCT-II:
+    both ``(n_mels, n_frames)``."""
+    import librosa
+    import scipy.fft
+
+    mel_power = librosa.feature.melspectrogram(y=y, sr=sr, n_mels=n_mels)
+    log_mel = librosa.power_to_db(mel_power, top_db=80.0)
+    return log_mel, scipy.fft.dct(log_mel, type=2, norm="ortho", axis=0)
+
+
+def rebuild_errors_db(coefficients: np.ndarray) -> np.ndarray:
+    """RMS error (dB) of the log-mel spectrogram rebuilt from the first n MFCCs, for n = 1 .. n_mels: ``(n_mels,)``.
+
+    The orthonormal DCT keeps energy (Parseval), so the squared error of keeping n coefficients is the sum of the
+    squares of the coefficients dropped: no inverse DCT is needed.
+    """
+    energy = np.square(coefficients.astype(np.float64)).sum(axis=1)  # (n_mels,) per coefficient number
+    dropped = np.concatenate([np.cumsum(energy[::-1])[::-1][1:], [0.0]])  # dropped[n-1]: energy of k >= n
+    return np.sqrt(dropped / coefficients.size)
+
+
+def mfcc_payload(y: np.ndarray, sr: float, n_mels: int, max_columns: int = SPECTROGRAM_DISPLAY_SHAPE[1]
+                 ) -> tuple[dict, dict]:
+    """The MFCC explorer's data: the log-mel spectrogram as uint8 over its 80 dB range, averaged over blocks of
+    frames for the screen (the DCT is linear, so the browser's DCT of the averages equals the average of the
+    DCTs), with the exact rebuild error and colour limit for every number of kept coefficients."""
+    log_mel, coefficients = log_mel_and_dct(y, sr, n_mels)
+    frames = log_mel.shape[1]
+    step = -(-frames // max_columns)
+    padded = np.pad(log_mel, ((0, 0), (0, -frames % step)), mode="edge")
+    shown = padded.reshape(n_mels, -1, step).mean(axis=2)
+    high = float(log_mel.max())
+    quantised, db_step = quantise_db(shown, high - 80.0, high)
+    # Colour limit of the coefficient image for each n: the 99th percentile of |MFCC 1 .. n-1| (MFCC 0, the level,
+    # lies far outside the others), over at most 240 evenly spread frames, which is plenty for a colour scale.
+    sample = np.abs(coefficients[:, :: -(-frames // 240)])
+    limits = [float(np.percentile(sample[1:n] if n > 1 else sample[:1], 99)) or 1.0 for n in range(1, n_mels + 1)]
+    return ({"n_mels": n_mels, "sample_rate_hz": sr, "duration_s": y.size / sr, "hop_length_samples": 512,
+             "n_fft_samples": 2048, "db_low": high - 80.0, "db_step": db_step, "frames_computed": frames,
+             "frames_per_column": frames / shown.shape[1], "dct": "type II, orthonormal",
+             "rebuild_error_db": [float(e) for e in rebuild_errors_db(coefficients)],
+             "coefficient_limit": limits},
+            {"log_mel": quantised})
+
+
+def payload_bytes(compute: Callable[[], tuple[dict, dict]]) -> bytes:
+    """``encode_payload(*compute())``."""
+    return encode_payload(*compute())

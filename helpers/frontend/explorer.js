@@ -1,0 +1,1387 @@
+// The course's explorers, drawn in the browser: one ES module for JupyterLab (through anywidget) and the website.
+//
+// Python (helpers/widgets.py, helpers/dashboard.py) computes and sends arrays with their units; this module lays
+// out the controls, keeps every payload it has received, and redraws its canvas on its own when a control moves, so
+// a move never waits for a kernel. It asks for what it lacks with model.send({type: "request", keys}) and receives
+// {type: "data", key} with one binary buffer (format: helpers/explorer_data.py), or {type: "error", key, message}.
+// It knows nothing of Python beyond that protocol and the model's traits; the website's loader
+// (site/explorer-loader.js) provides the same model interface over static files.
+//
+// Sections: payloads and data; drawing helpers (axes, ticks, colour maps); controls; one renderer per explorer
+// kind (waveform, spectrogram, feature, mfcc, dashboard); render(), the entry point anywidget calls.
+
+const FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
+const TITLE_FONT = "600 13px system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
+const TEXT_COLOR = "#1a1a1a";
+const GRID_COLOR = "#d9d9d9";
+const MISSING_COLOR = "#6b6b6b";
+
+// ------------------------------------------------------------------------------------------- payloads and data
+
+/** Decode one payload (see helpers/explorer_data.py): {meta, arrays}; JPEG pictures become {data, shape}. */
+export async function decodePayload(input) {
+  const bytes = input instanceof ArrayBuffer ? new Uint8Array(input)
+    : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  const buffer = bytes.slice().buffer; // own, aligned copy: typed arrays need 4-byte alignment
+  const length = new DataView(buffer).getUint32(0, true);
+  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, length)));
+  const start = 4 + length;
+  const arrays = {};
+  for (const [name, info] of Object.entries(header.arrays)) {
+    const offset = start + info.offset;
+    const count = info.shape.reduce((a, b) => a * b, 1);
+    if (info.dtype === "jpeg") {
+      arrays[name] = { data: await decodeJpeg(new Uint8Array(buffer, offset, info.bytes), info.shape), shape: info.shape };
+    } else {
+      const Type = { float32: Float32Array, int16: Int16Array, uint8: Uint8Array }[info.dtype];
+      arrays[name] = { data: new Type(buffer, offset, count), shape: info.shape };
+    }
+  }
+  return { meta: header.meta, arrays };
+}
+
+async function decodeJpeg(bytes, [rows, columns]) {
+  const bitmap = await createImageBitmap(new Blob([bytes], { type: "image/jpeg" }),
+    { colorSpaceConversion: "none", premultiplyAlpha: "none" });
+  const canvas = makeCanvas(columns, rows);
+  const context = canvas.getContext("2d", { willReadFrequently: true });
+  context.drawImage(bitmap, 0, 0);
+  const rgba = context.getImageData(0, 0, columns, rows).data;
+  const grey = new Uint8Array(rows * columns);
+  for (let i = 0; i < grey.length; i++) grey[i] = rgba[4 * i];
+  return grey;
+}
+
+function makeCanvas(width, height) {
+  if (typeof OffscreenCanvas !== "undefined") return new OffscreenCanvas(width, height);
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  return canvas;
+}
+
+/** Every payload this view has received, by key; asks the model for missing ones (batched per task). */
+class DataStore {
+  constructor(model, onChange) {
+    this.model = model;
+    this.onChange = onChange;
+    this.payloads = new Map();
+    this.pending = new Set();
+    this.errors = new Map();
+    this.queue = new Set();
+    this.listener = (message, buffers) => this.receive(message, buffers);
+    model.on("msg:custom", this.listener);
+  }
+  /** The payload for key, or undefined (then it is requested once; onChange runs when it arrives). */
+  get(key) {
+    const payload = this.payloads.get(key);
+    if (payload !== undefined) return payload;
+    if (!this.pending.has(key) && !this.errors.has(key)) {
+      this.pending.add(key);
+      this.queue.add(key);
+      if (this.queue.size === 1) queueMicrotask(() => this.flush());
+    }
+    return undefined;
+  }
+  has(key) { return this.payloads.has(key); }
+  error(key) { return this.errors.get(key); }
+  flush() {
+    if (!this.queue.size) return;
+    const keys = [...this.queue];
+    this.queue.clear();
+    this.model.send({ type: "request", keys });
+  }
+  async receive(message, buffers) {
+    if (!message || !message.key) return;
+    if (message.type === "error") {
+      this.pending.delete(message.key);
+      this.errors.set(message.key, message.message);
+      this.onChange(message.key);
+    } else if (message.type === "data" && buffers && buffers.length) {
+      if (this.payloads.has(message.key)) return;
+      try {
+        this.payloads.set(message.key, await decodePayload(buffers[0]));
+      } catch (error) {
+        this.errors.set(message.key, `could not read the data (${error})`);
+      }
+      this.pending.delete(message.key);
+      this.onChange(message.key);
+    }
+  }
+  dispose() { this.model.off("msg:custom", this.listener); }
+}
+
+// ------------------------------------------------------------------------------------------- drawing helpers
+
+/** Round tick values for the range [low, high], about `count` of them. */
+export function niceTicks(low, high, count = 5) {
+  if (!(high > low)) return [low];
+  const raw = (high - low) / Math.max(1, count);
+  const power = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) || 10 * power;
+  const ticks = [];
+  for (let value = Math.ceil(low / step - 1e-9) * step; value <= high + step * 1e-9; value += step) {
+    ticks.push(Math.abs(value) < step * 1e-9 ? 0 : value);
+  }
+  return ticks;
+}
+
+/** The fewest decimals that print every tick's step exactly (0.25 needs 2, 0.5 needs 1, 1000 needs 0). */
+function decimalsFor(ticks) {
+  if (ticks.length < 2) return 0;
+  const step = Math.abs(ticks[1] - ticks[0]);
+  for (let decimals = 0; decimals < 6; decimals++) {
+    const scaled = step * Math.pow(10, decimals);
+    if (Math.abs(scaled - Math.round(scaled)) < 1e-6 * Math.max(1, scaled)) return decimals;
+  }
+  return 6;
+}
+
+export function formatNumber(value, decimals) {
+  return value.toFixed(decimals).replace("-", "\u2212");
+}
+
+/** A colour map as 256 packed RGBA words (little-endian), for writing ImageData through a Uint32Array view. */
+function colormapWords(table) {
+  const words = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    words[i] = (255 << 24) | (table[3 * i + 2] << 16) | (table[3 * i + 1] << 8) | table[3 * i];
+  }
+  return words;
+}
+
+function cssColor(table, index) {
+  return `rgb(${table[3 * index]},${table[3 * index + 1]},${table[3 * index + 2]})`;
+}
+
+/** A canvas of `rows` x `columns` cells whose colour is `index(row, column)` (0..255, or -1 for transparent);
+ * row 0 is drawn at the bottom. Drawn into a plot with drawImage, it scales for free. */
+function paintImage(rows, columns, words, index) {
+  const canvas = makeCanvas(columns, rows);
+  const context = canvas.getContext("2d");
+  const image = context.createImageData(columns, rows);
+  const pixels = new Uint32Array(image.data.buffer);
+  for (let row = 0; row < rows; row++) {
+    const target = (rows - 1 - row) * columns;
+    for (let column = 0; column < columns; column++) {
+      const value = index(row, column);
+      pixels[target + column] = value < 0 ? 0 : words[value];
+    }
+  }
+  context.putImageData(image, 0, 0);
+  return canvas;
+}
+
+/** A plot area inside a canvas: maps data to CSS pixels and draws its frame, ticks, labels and title. */
+class Plot {
+  constructor(context, box, { x, y }) {
+    Object.assign(this, { context, box, x, y });
+  }
+  sx(value) { return this.box.left + ((value - this.x[0]) / (this.x[1] - this.x[0])) * this.box.width; }
+  sy(value) { return this.box.top + this.box.height - ((value - this.y[0]) / (this.y[1] - this.y[0])) * this.box.height; }
+  clip(draw) {
+    const c = this.context;
+    c.save();
+    c.beginPath();
+    c.rect(this.box.left, this.box.top, this.box.width, this.box.height);
+    c.clip();
+    draw(c);
+    c.restore();
+  }
+  frame({ xTicks = true, yTicks, yLabel, xLabel, title, yAxisRight, rightTicks, rightLabel, rightRange } = {}) {
+    const c = this.context;
+    const { left, top, width, height } = this.box;
+    c.save();
+    c.font = FONT;
+    c.fillStyle = TEXT_COLOR;
+    c.strokeStyle = TEXT_COLOR;
+    c.lineWidth = 1;
+    c.strokeRect(left + 0.5, top + 0.5, width - 1, height - 1);
+    if (xTicks) {
+      const ticks = Array.isArray(xTicks) ? xTicks : niceTicks(this.x[0], this.x[1], Math.max(3, Math.floor(width / 75)));
+      const decimals = decimalsFor(ticks);
+      c.textAlign = "center";
+      c.textBaseline = "top";
+      for (const tick of ticks) {
+        const px = Math.round(this.sx(tick)) + 0.5;
+        if (px < left - 1 || px > left + width + 1) continue;
+        c.beginPath(); c.moveTo(px, top + height); c.lineTo(px, top + height + 4); c.stroke();
+        if (xTicks !== "marks") c.fillText(formatNumber(tick, decimals), px, top + height + 6);
+      }
+    }
+    const drawY = (ticks, range, side) => {
+      const decimals = decimalsFor(ticks.map((t) => (Array.isArray(t) ? t[0] : t)));
+      c.textBaseline = "middle";
+      c.textAlign = side === "left" ? "right" : "left";
+      const scale = (v) => top + height - ((v - range[0]) / (range[1] - range[0])) * height;
+      for (const tick of ticks) {
+        const [value, label] = Array.isArray(tick) ? tick : [tick, formatNumber(tick, decimals)];
+        const py = Math.round(scale(value)) + 0.5;
+        if (py < top - 1 || py > top + height + 1) continue;
+        const x0 = side === "left" ? left : left + width;
+        c.beginPath(); c.moveTo(x0, py); c.lineTo(side === "left" ? x0 - 4 : x0 + 4, py); c.stroke();
+        c.fillText(label, side === "left" ? x0 - 6 : x0 + 6, py);
+      }
+    };
+    drawY(yTicks || niceTicks(this.y[0], this.y[1], Math.max(2, Math.floor(height / 40))), this.y, "left");
+    if (rightTicks) drawY(rightTicks, rightRange, "right");
+    if (yLabel) verticalText(c, yLabel, Math.max(2, left - 66), top + height / 2);
+    if (rightLabel) verticalText(c, rightLabel, left + width + 52, top + height / 2, true);
+    if (xLabel) {
+      c.textAlign = "center";
+      c.textBaseline = "top";
+      c.fillText(xLabel, left + width / 2, top + height + 22);
+    }
+    if (title) {
+      c.font = TITLE_FONT;
+      c.textAlign = "left";
+      c.textBaseline = "bottom";
+      c.fillText(fitText(c, title, width + (yAxisRight ? 0 : 40)), left, top - 4);
+    }
+    c.restore();
+  }
+  message(text) {
+    const c = this.context;
+    c.save();
+    c.fillStyle = "#f4f4f4";
+    c.fillRect(this.box.left + 1, this.box.top + 1, this.box.width - 2, this.box.height - 2);
+    c.fillStyle = MISSING_COLOR;
+    c.font = FONT;
+    c.textAlign = "center";
+    c.textBaseline = "middle";
+    wrapText(c, text, this.box.left + this.box.width / 2, this.box.top + this.box.height / 2, this.box.width - 20);
+    c.restore();
+  }
+}
+
+function verticalText(c, text, x, y, clockwise = false) {
+  c.save();
+  c.translate(x, y);
+  c.rotate(clockwise ? Math.PI / 2 : -Math.PI / 2);
+  c.textAlign = "center";
+  c.textBaseline = "top";
+  c.font = FONT;
+  c.fillStyle = TEXT_COLOR;
+  const lines = text.split("\n");
+  lines.forEach((line, i) => c.fillText(line, 0, i * 14 - (clockwise ? 14 * (lines.length - 1) : 0)));
+  c.restore();
+}
+
+function fitText(c, text, width) {
+  if (c.measureText(text).width <= width) return text;
+  let shortened = text;
+  while (shortened.length > 4 && c.measureText(shortened + "\u2026").width > width) shortened = shortened.slice(0, -1);
+  return shortened + "\u2026";
+}
+
+function wrapText(c, text, x, y, width) {
+  const words = text.split(/\s+/);
+  const lines = [];
+  let line = "";
+  for (const word of words) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (c.measureText(candidate).width > width && line) { lines.push(line); line = word; } else line = candidate;
+  }
+  if (line) lines.push(line);
+  lines.slice(0, 4).forEach((l, i) => c.fillText(l, x, y + (i - (Math.min(lines.length, 4) - 1) / 2) * 15));
+}
+
+/** A vertical colour bar at `box`, with ticks for `range` and a label on its right. */
+function colorBar(c, box, table, range, label, ticks) {
+  const gradient = c.createLinearGradient(0, box.top + box.height, 0, box.top);
+  for (let i = 0; i < 256; i += 15) gradient.addColorStop(i / 255, cssColor(table, i));
+  gradient.addColorStop(1, cssColor(table, 255));
+  c.save();
+  c.fillStyle = gradient;
+  c.fillRect(box.left, box.top, box.width, box.height);
+  c.restore();
+  const plot = new Plot(c, box, { x: [0, 1], y: range });
+  c.save();
+  c.font = FONT;
+  c.fillStyle = TEXT_COLOR;
+  c.strokeStyle = TEXT_COLOR;
+  c.strokeRect(box.left + 0.5, box.top + 0.5, box.width - 1, box.height - 1);
+  const values = ticks || niceTicks(range[0], range[1], Math.max(2, Math.floor(box.height / 40)));
+  const decimals = decimalsFor(values);
+  c.textAlign = "left";
+  c.textBaseline = "middle";
+  for (const value of values) {
+    const py = Math.round(plot.sy(value)) + 0.5;
+    c.beginPath(); c.moveTo(box.left + box.width, py); c.lineTo(box.left + box.width + 4, py); c.stroke();
+    c.fillText(formatNumber(value, decimals), box.left + box.width + 6, py);
+  }
+  c.restore();
+  verticalText(c, label, box.left + box.width + 44, box.top + box.height / 2, true);
+}
+
+/** Draw (times, values) as a line; when there are more points than pixels, each pixel column's min and max. */
+function drawCurve(plot, count, timeOf, valueOf, color, width = 1.5) {
+  const c = plot.context;
+  const [t0, t1] = plot.x;
+  let first = 0;
+  let last = count - 1;
+  while (first < count - 1 && timeOf(first + 1) < t0) first++;
+  while (last > 0 && timeOf(last - 1) > t1) last--;
+  plot.clip(() => {
+    c.strokeStyle = color;
+    c.lineWidth = width;
+    c.lineJoin = "round";
+    c.beginPath();
+    const pixels = plot.box.width;
+    if (last - first > 2 * pixels) {
+      let column = -1;
+      let low = Infinity;
+      let high = -Infinity;
+      const flush = () => {
+        if (column < 0) return;
+        const x = plot.box.left + column + 0.5;
+        c.lineTo(x, plot.sy(low));
+        c.lineTo(x, plot.sy(high));
+      };
+      for (let i = first; i <= last; i++) {
+        const x = Math.floor(plot.sx(timeOf(i)) - plot.box.left);
+        if (x !== column) { flush(); column = x; low = Infinity; high = -Infinity; }
+        const v = valueOf(i);
+        if (v < low) low = v;
+        if (v > high) high = v;
+      }
+      flush();
+    } else {
+      for (let i = first; i <= last; i++) c.lineTo(plot.sx(timeOf(i)), plot.sy(valueOf(i)));
+    }
+    c.stroke();
+  });
+}
+
+/** Draw min/max columns (from a waveform level) over the plot's time range. `columns` gives, for column k, its
+ * first sample; `lowOf(k)` and `highOf(k)` in full-scale units. */
+function drawEnvelope(plot, sampleRate, blockSamples, firstSampleOf, count, lowOf, highOf, color) {
+  const c = plot.context;
+  const [t0, t1] = plot.x;
+  const pixels = plot.box.width;
+  const samplesPerPixel = ((t1 - t0) * sampleRate) / pixels;
+  plot.clip(() => {
+    c.strokeStyle = color;
+    c.fillStyle = color;
+    c.lineWidth = 1;
+    c.beginPath();
+    if (blockSamples === 1 && samplesPerPixel < 1) {
+      // Zoomed in to single samples: a line through them, with a dot on each when they are far apart.
+      const dots = samplesPerPixel < 0.12;
+      for (let k = 0; k < count; k++) {
+        const x = plot.sx(firstSampleOf(k) / sampleRate);
+        if (x < plot.box.left - 50 || x > plot.box.left + pixels + 50) continue;
+        c.lineTo(x, plot.sy(lowOf(k)));
+      }
+      c.stroke();
+      if (dots) {
+        for (let k = 0; k < count; k++) {
+          const x = plot.sx(firstSampleOf(k) / sampleRate);
+          if (x < plot.box.left - 5 || x > plot.box.left + pixels + 5) continue;
+          c.beginPath(); c.arc(x, plot.sy(lowOf(k)), 2, 0, 2 * Math.PI); c.fill();
+        }
+      }
+      return;
+    }
+    let column = -1;
+    let low = Infinity;
+    let high = -Infinity;
+    const flush = () => {
+      if (column < 0) return;
+      const x = plot.box.left + column + 0.5;
+      c.lineTo(x, plot.sy(low));
+      c.lineTo(x, Math.min(plot.sy(high), plot.sy(low) - 0.8));
+    };
+    for (let k = 0; k < count; k++) {
+      const x = Math.floor(plot.sx(firstSampleOf(k) / sampleRate) - plot.box.left);
+      if (x < -1 || x > pixels) continue;
+      if (x !== column) { flush(); column = x; low = Infinity; high = -Infinity; }
+      const a = lowOf(k);
+      const b = highOf(k);
+      if (a < low) low = a;
+      if (b > high) high = b;
+    }
+    flush();
+    c.stroke();
+  });
+}
+
+function legend(c, box, entries) {
+  c.save();
+  c.font = FONT;
+  let width = 0;
+  for (const [label] of entries) width = Math.max(width, c.measureText(label).width);
+  const w = width + 36;
+  const h = 8 + 16 * entries.length;
+  const left = box.left + box.width - w - 6;
+  const top = box.top + 6;
+  c.fillStyle = "rgba(255,255,255,0.85)";
+  c.fillRect(left, top, w, h);
+  c.strokeStyle = "#bbbbbb";
+  c.strokeRect(left + 0.5, top + 0.5, w, h);
+  entries.forEach(([label, color, lineWidth], i) => {
+    const y = top + 12 + 16 * i;
+    c.strokeStyle = color;
+    c.lineWidth = lineWidth || 2;
+    c.beginPath(); c.moveTo(left + 6, y); c.lineTo(left + 26, y); c.stroke();
+    c.fillStyle = TEXT_COLOR;
+    c.textBaseline = "middle";
+    c.fillText(label, left + 30, y);
+  });
+  c.restore();
+}
+
+// ------------------------------------------------------------------------------------------- controls
+
+let uniqueId = 0;
+function nextId(prefix) { uniqueId += 1; return `${prefix}-${uniqueId}`; }
+
+function element(tag, attributes = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === "text") node.textContent = value;
+    else if (value !== undefined && value !== null) node.setAttribute(name, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+/** A labelled <select>; onChange(value). */
+function selectControl(labelText, options, value, onChange) {
+  const id = nextId("cx-select");
+  const select = element("select", { id });
+  for (const option of options) {
+    const [optionValue, optionLabel] = Array.isArray(option) ? option : [option, option];
+    select.append(element("option", { value: optionValue, text: optionLabel }));
+  }
+  select.value = value;
+  select.addEventListener("change", (event) => onChange(select.value, event));
+  const wrapper = element("div", { class: "cx-control" }, [element("label", { for: id, text: labelText }), select]);
+  return { node: wrapper, input: select, set(v) { select.value = v; } };
+}
+
+/** A labelled range input over a list of choices (or a numeric range); shows the value in an <output>. */
+function sliderControl(labelText, { choices, min, max, step }, value, format, onInput) {
+  const id = nextId("cx-slider");
+  const input = element("input", { id, type: "range" });
+  const indexOf = (v) => {
+    let best = 0;
+    choices.forEach((choice, i) => { if (Math.abs(choice - v) < Math.abs(choices[best] - v)) best = i; });
+    return best;
+  };
+  if (choices) {
+    Object.assign(input, { min: 0, max: choices.length - 1, step: 1 });
+  } else {
+    Object.assign(input, { min, max, step });
+  }
+  const output = element("output", { for: id });
+  const valueOf = () => (choices ? choices[Number(input.value)] : Number(input.value));
+  const show = () => {
+    output.textContent = format(valueOf());
+    input.setAttribute("aria-valuetext", format(valueOf()));
+  };
+  const set = (v) => {
+    input.value = choices ? indexOf(v) : v;
+    show();
+  };
+  set(value);
+  input.addEventListener("input", (event) => { show(); onInput(valueOf(), event); });
+  const wrapper = element("div", { class: "cx-control" }, [element("label", { for: id, text: labelText }), input, output]);
+  return { node: wrapper, input, set };
+}
+
+/** Radio buttons in a labelled group; onChange(value). */
+function radioControl(labelText, options, value, onChange) {
+  const name = nextId("cx-radio");
+  const group = element("fieldset", { class: "cx-control cx-radios" }, [element("legend", { text: labelText })]);
+  const inputs = options.map((option) => {
+    const id = nextId("cx-option");
+    const input = element("input", { type: "radio", name, id, value: option });
+    input.checked = option === value;
+    input.addEventListener("change", (event) => { if (input.checked) onChange(option, event); });
+    group.append(element("span", {}, [input, element("label", { for: id, text: option })]));
+    return input;
+  });
+  return { node: group, inputs, set(v) { for (const input of inputs) input.checked = input.value === v; } };
+}
+
+/** Checkboxes, one per clip, each with its colour; onChange(list of checked values). */
+function checkboxControl(labelText, options, values, onChange) {
+  const group = element("fieldset", { class: "cx-control cx-checks" }, [element("legend", { text: labelText })]);
+  const inputs = options.map(({ name, color }) => {
+    const id = nextId("cx-check");
+    const input = element("input", { type: "checkbox", id, value: name });
+    input.checked = values.includes(name);
+    input.addEventListener("change", (event) => onChange(inputs.filter((i) => i.checked).map((i) => i.value), event));
+    const swatch = element("span", { class: "cx-swatch", "aria-hidden": "true" });
+    swatch.style.background = color;
+    group.append(element("span", {}, [input, element("label", { for: id }, [swatch, name])]));
+    return input;
+  });
+  return { node: group, inputs, set(list) { for (const input of inputs) input.checked = list.includes(input.value); } };
+}
+
+const STYLE = `
+.cx-root { font: 13px system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif; color: #1a1a1a;
+  background: #fff; padding: 6px 4px; border-radius: 4px; max-width: 100%; box-sizing: border-box; }
+.cx-controls { display: flex; flex-wrap: wrap; gap: 6px 18px; align-items: center; margin-bottom: 4px; }
+.cx-control { display: flex; align-items: center; gap: 6px; margin: 0; padding: 0; border: 0; flex-wrap: wrap; }
+.cx-control label, .cx-control legend { font-weight: 600; }
+.cx-radios legend, .cx-checks legend { float: left; margin-right: 6px; padding: 0; }
+.cx-radios span, .cx-checks span { display: inline-flex; align-items: center; margin-right: 8px; }
+.cx-radios label, .cx-checks label { font-weight: normal; }
+.cx-control select { font: inherit; min-height: 28px; }
+.cx-control input[type=range] { width: 170px; min-height: 24px; }
+.cx-control output { min-width: 4.5em; font-variant-numeric: tabular-nums; }
+.cx-swatch { display: inline-block; width: 11px; height: 11px; border-radius: 50%; margin-right: 4px; border: 1px solid #333; }
+.cx-canvas { display: block; width: 100%; }
+.cx-error { color: #a1260d; font-weight: 600; margin: 4px 0; }
+.cx-error:empty { display: none; }
+.cx-summary { margin: 4px 0 0; font-size: 13px; }
+.cx-pair { display: flex; flex-wrap: wrap; gap: 8px; }
+.cx-pair > .cx-rows { flex: 3 1 420px; min-width: 0; }
+.cx-pair > .cx-plane { flex: 2 1 300px; min-width: 0; }
+.cx-table { border-collapse: collapse; font-size: 12px; margin-top: 6px; }
+.cx-table th, .cx-table td { padding: 1px 8px; text-align: right; }
+.cx-table th:first-child { text-align: left; }
+.cx-table caption { text-align: left; font-weight: 600; }
+.cx-table-wrap { overflow-x: auto; max-width: 100%; }
+`;
+
+function ensureStyle(root) {
+  const documentRoot = root.getRootNode ? root.getRootNode() : document;
+  const host = documentRoot.head || documentRoot;
+  if (host.querySelector && host.querySelector("style[data-course-explorer]")) return;
+  const style = element("style", { "data-course-explorer": "" });
+  style.textContent = STYLE;
+  (host.append ? host : document.head).append(style);
+}
+
+// ------------------------------------------------------------------------------------------- the view
+
+/** Everything one explorer view shares: the model, the data, the canvas(es), timing and the redraw loop. */
+class View {
+  constructor(model, el, renderer) {
+    this.model = model;
+    this.el = el;
+    this.renderer = renderer;
+    this.setup = model.get("setup");
+    this.clipColor = new Map(this.setup.clips.map((clip) => [clip.name, clip.color]));
+    this.duration = new Map(this.setup.clips.map((clip) => [clip.name, clip.duration_s]));
+    this.colormaps = {};
+    for (const [name, table] of Object.entries(this.setup.colormaps)) this.colormaps[name] = { table, words: colormapWords(table) };
+    this.images = new Map(); // cache of painted images, by key and colour settings
+    this.timings = [];
+    this.dirty = false;
+    this.frameRequested = false;
+    this.data = new DataStore(model, () => this.requestDraw());
+    ensureStyle(el);
+    this.root = element("div", { class: "cx-root", "data-kind": model.get("kind") });
+    this.controls = element("div", { class: "cx-controls" });
+    this.errorLine = element("p", { class: "cx-error", role: "alert" });
+    this.summary = element("p", { class: "cx-summary", "aria-live": "polite" });
+    this.root.append(this.controls, this.errorLine);
+    el.append(this.root);
+    this.listeners = [];
+    this.onModel("change:error", () => this.requestDraw());
+  }
+  onModel(event, callback) {
+    this.model.on(event, callback);
+    this.listeners.push([event, callback]);
+  }
+  addCanvas(parent, label) {
+    const canvas = element("canvas", { class: "cx-canvas", role: "img", "aria-label": label });
+    parent.append(canvas);
+    return canvas;
+  }
+  /** Resize a canvas to its CSS width at the screen's pixel density; returns its 2-D context in CSS pixels. */
+  context(canvas, cssHeight) {
+    const ratio = window.devicePixelRatio || 1;
+    const cssWidth = Math.max(280, canvas.clientWidth || canvas.parentNode.clientWidth || 700);
+    const width = Math.round(cssWidth * ratio);
+    const height = Math.round(cssHeight * ratio);
+    if (canvas.width !== width || canvas.height !== height) {
+      canvas.width = width;
+      canvas.height = height;
+      canvas.style.height = `${cssHeight}px`;
+    }
+    const c = canvas.getContext("2d");
+    c.setTransform(ratio, 0, 0, ratio, 0, 0);
+    c.clearRect(0, 0, cssWidth, cssHeight);
+    c.fillStyle = "#ffffff";
+    c.fillRect(0, 0, cssWidth, cssHeight);
+    c.imageSmoothingEnabled = false;
+    return { c, width: cssWidth, height: cssHeight, ratio };
+  }
+  /** Set a trait from a control: the model (and through it the kernel) learns of it, and the picture is redrawn
+   * now, without waiting for anything. */
+  setTrait(name, value, event) {
+    const started = event && event.timeStamp ? event.timeStamp : performance.now();
+    this.model.set(name, value);
+    this.model.save_changes();
+    this.draw(name, started);
+  }
+  requestDraw() {
+    this.dirty = true;
+    if (this.frameRequested) return;
+    this.frameRequested = true;
+    requestAnimationFrame(() => {
+      this.frameRequested = false;
+      if (this.dirty) this.draw("data", null);
+    });
+  }
+  draw(cause = "model", inputTime = null) {
+    this.dirty = false;
+    const started = performance.now();
+    let summary = "";
+    try {
+      summary = this.renderer.draw(this);
+    } catch (error) {
+      this.errorLine.textContent = `The explorer could not draw: ${error}`;
+      throw error;
+    }
+    const errors = [this.model.get("error"), ...this.requestErrors()].filter(Boolean);
+    this.errorLine.textContent = errors.join(" ");
+    if (summary && summary !== this.summary.textContent) this.summary.textContent = summary;
+    const finished = performance.now();
+    const timing = { cause, draw_ms: finished - started, input_to_drawn_ms: inputTime === null ? null : finished - inputTime,
+      input_to_frame_ms: null };
+    this.timings.push(timing);
+    if (this.timings.length > 2000) this.timings.splice(0, 1000);
+    if (inputTime !== null) requestAnimationFrame(() => { timing.input_to_frame_ms = performance.now() - inputTime; });
+    this.root.dataset.draws = String(Number(this.root.dataset.draws || 0) + 1);
+  }
+  requestErrors() {
+    const shown = this.renderer.keysInView ? this.renderer.keysInView(this) : [];
+    const messages = [];
+    for (const key of shown) {
+      const message = this.data.error(key);
+      if (message && !messages.includes(message)) messages.push(message);
+    }
+    return messages;
+  }
+  /** A painted image for `key`, made once per colour settings and kept. */
+  image(cacheKey, make) {
+    let image = this.images.get(cacheKey);
+    if (!image) {
+      image = make();
+      this.images.set(cacheKey, image);
+    }
+    return image;
+  }
+  dispose() {
+    for (const [event, callback] of this.listeners) this.model.off(event, callback);
+    this.data.dispose();
+    if (this.resizeObserver) this.resizeObserver.disconnect();
+    this.root.remove();
+  }
+}
+
+function clipLabel(view, name) { return name; }
+function seconds(value, digits = 2) { return `${formatNumber(value, digits)} s`; }
+function formatWindow(seconds) { return seconds < 1 ? `${+(seconds * 1000).toFixed(3)} ms` : `${+seconds.toFixed(3)} s`; }
+
+/** The two song pickers of two-song explorers, wired to song_a and song_b. */
+function songPickers(view) {
+  const names = view.setup.clips.map((clip) => clip.name);
+  const pickers = {};
+  for (const [trait, label] of [["song_a", "Song A"], ["song_b", "Song B"]]) {
+    pickers[trait] = selectControl(label, names, view.model.get(trait), (value, event) => view.setTrait(trait, value, event));
+    view.controls.append(pickers[trait].node);
+    view.onModel(`change:${trait}`, () => { pickers[trait].set(view.model.get(trait)); view.requestDraw(); });
+  }
+  return pickers;
+}
+
+function follow(view, trait, control) {
+  view.onModel(`change:${trait}`, () => { control.set(view.model.get(trait)); view.requestDraw(); });
+}
+
+// Layout of two stacked rows (song A over song B), in CSS pixels.
+function twoRows(width, height, { left = 64, right = 20, top = 24, gap = 40, bottom = 44 } = {}) {
+  const rowHeight = (height - top - gap - bottom) / 2;
+  return [0, 1].map((row) => ({ left, top: top + row * (rowHeight + gap), width: width - left - right, height: rowHeight }));
+}
+
+// ------------------------------------------------------------------------------------------- waveform (lesson 01)
+
+const waveform = {
+  build(view) {
+    const setup = view.setup;
+    songPickers(view);
+    const start = sliderControl("Start", { min: 0, max: setup.longest_s, step: 0.005 }, view.model.get("start"),
+      (v) => `${v.toFixed(3)} s`, (value, event) => view.setTrait("start", value, event));
+    const windowSlider = sliderControl("Window", { choices: setup.window_choices_s }, view.model.get("window"),
+      formatWindow, (value, event) => view.setTrait("window", value, event));
+    view.controls.append(start.node, windowSlider.node);
+    follow(view, "start", start);
+    follow(view, "window", windowSlider);
+    view.canvas = view.addCanvas(view.root, "Waveforms and RMS envelopes of two songs");
+    view.root.append(view.summary);
+  },
+  /** The clip's window [shown start, end] in seconds: moved back when it would run past the clip's end. */
+  shownRange(view, name) {
+    const duration = view.duration.get(name);
+    const window = view.model.get("window");
+    const start = Math.max(0, Math.min(view.model.get("start"), duration - window));
+    return [start, start + window];
+  },
+  keysInView(view) {
+    const keys = [];
+    for (const name of [view.model.get("song_a"), view.model.get("song_b")]) keys.push(`clip|${name}`, this.rmsKey(view, name));
+    return keys;
+  },
+  rmsKey(view, name) { return `rms|${name}|${view.setup.frame_length_samples}|${view.setup.hop_length_samples}`; },
+  /** Pick the level of detail for this many samples per pixel; return the chunks it needs and whether all are here. */
+  level(view, name, range, pixels) {
+    const { sample_rate_hz: rate, wave_blocks: blocks, wave_chunk_columns: columns } = view.setup;
+    const samplesPerPixel = ((range[1] - range[0]) * rate) / pixels;
+    let block = blocks[0];
+    for (const candidate of blocks) if (candidate <= Math.max(1, samplesPerPixel)) block = candidate;
+    const first = Math.max(0, Math.floor((range[0] * rate) / (block * columns)));
+    const total = Math.round(view.duration.get(name) * rate);
+    const last = Math.min(Math.floor((total - 1) / (block * columns)), Math.floor((range[1] * rate) / (block * columns)));
+    const keys = [];
+    for (let chunk = first; chunk <= last; chunk++) keys.push(`wave|${name}|${block}|${chunk}`);
+    return { block, keys };
+  },
+  draw(view) {
+    const { c, width } = view.context(view.canvas, 400);
+    const boxes = twoRows(width, 400, { left: 70 });
+    const songs = [view.model.get("song_a"), view.model.get("song_b")];
+    const rate = view.setup.sample_rate_hz;
+    const texts = [];
+    songs.forEach((name, row) => {
+      const box = boxes[row];
+      const range = this.shownRange(view, name);
+      const plot = new Plot(c, box, { x: range, y: [-1, 1] });
+      const clip = view.data.get(`clip|${name}`);
+      const rms = view.data.get(this.rmsKey(view, name));
+      const digits = view.model.get("window") < 0.1 ? 3 : 2;
+      const duration = view.duration.get(name);
+      const moved = Math.abs(range[0] - view.model.get("start")) > 1e-9 ? " (moved back: the clip ends there)" : "";
+      const title = `${name}: ${range[0].toFixed(digits)}\u2013${range[1].toFixed(digits)} s of ${duration.toFixed(1)} s${moved}`;
+      const error = view.data.error(`clip|${name}`);
+      if (!clip) {
+        plot.message(error ? `No data for ${name}: ${error}` : `Loading ${name}\u2026`);
+      } else {
+        // The finest level this zoom needs, if every chunk of it is here; otherwise the whole-clip outline.
+        const { block, keys } = this.level(view, name, range, box.width * view.canvasRatio());
+        const chunks = keys.map((key) => view.data.get(key));
+        const ready = chunks.every(Boolean);
+        const sources = ready ? chunks : [clip];
+        plot.clip((ctx) => {
+          ctx.strokeStyle = GRID_COLOR;
+          ctx.beginPath(); ctx.moveTo(box.left, plot.sy(0)); ctx.lineTo(box.left + box.width, plot.sy(0)); ctx.stroke();
+        });
+        for (const source of sources) {
+          const { first_sample: first, block_samples: size, full_scale: scale } = source.meta;
+          const low = source.arrays.minimum.data;
+          const high = (source.arrays.maximum || source.arrays.minimum).data;
+          drawEnvelope(plot, rate, size, (k) => first + k * size + (size > 1 ? size / 2 : 0), low.length,
+            (k) => low[k] / scale, (k) => high[k] / scale, view.clipColor.get(name) === "#000000" ? "#0072B2" : view.clipColor.get(name));
+        }
+        if (rms) {
+          const values = rms.arrays.rms.data;
+          const step = rms.meta.hop_length_samples / rms.meta.sample_rate_hz;
+          drawCurve(plot, values.length, (k) => k * step, (k) => values[k], "#000000", 2);
+          texts.push(`${name}: ${range[0].toFixed(digits)} to ${range[1].toFixed(digits)} s, RMS level over the window ` +
+            `${windowLevel(values, step, range)} dBFS`);
+        }
+        void block;
+      }
+      plot.frame({ yLabel: "Amplitude\n(full scale = \u00b11)", xLabel: row === 1 ? "Time (s)" : null, title,
+        yTicks: [-1, -0.5, 0, 0.5, 1] });
+      legend(c, box, [["waveform", view.clipColor.get(name)], ["RMS envelope", "#000000", 2]]);
+    });
+    return `Showing ${texts.join("; ")}. Window ${formatWindow(view.model.get("window"))}.`;
+  },
+};
+
+function windowLevel(rms, step, [start, end]) {
+  let sum = 0;
+  let count = 0;
+  for (let k = Math.max(0, Math.floor(start / step)); k < rms.length && k * step <= end; k++) {
+    if (k * step >= start) { sum += rms[k] * rms[k]; count += 1; }
+  }
+  if (!count) return "\u2013";
+  return formatNumber(10 * Math.log10(Math.max(sum / count, 1e-20)), 1);
+}
+
+// ------------------------------------------------------------------------------------------- spectrograms (lesson 02)
+
+/** The painted image of a spectrogram payload (uint8 dB levels) in a colour map. */
+function spectrogramImage(view, key, payload, colormap = "magma") {
+  return view.image(`${key}|${colormap}`, () => {
+    const { data, shape: [rows, columns] } = payload.arrays.image;
+    const words = view.colormaps[colormap].words;
+    return paintImage(rows, columns, words, (row, column) => data[row * columns + column]);
+  });
+}
+
+function frequencyAxis(meta) {
+  if (meta.scale === "linear") return { ticks: null, label: "Frequency (Hz, linear)" };
+  return { ticks: meta.frequency_ticks, label: `Frequency (Hz, ${meta.scale} scale)` };
+}
+
+function drawSpectrogramRow(view, plot, key, payload) {
+  const image = spectrogramImage(view, key, payload);
+  const meta = payload.meta;
+  plot.clip((c) => {
+    c.imageSmoothingEnabled = false;
+    const x0 = plot.sx(0);
+    const x1 = plot.sx(meta.duration_s);
+    c.drawImage(image, x0, plot.box.top, x1 - x0, plot.box.height);
+  });
+}
+
+function dbColorBar(view, c, box) {
+  colorBar(c, box, view.colormaps.magma.table, view.setup.db_range, "Level (dB re full-scale sine)", null);
+}
+
+const spectrogram = {
+  build(view) {
+    const setup = view.setup;
+    songPickers(view);
+    const scale = radioControl("Frequency axis", setup.scales, view.model.get("scale"), (value, event) => view.setTrait("scale", value, event));
+    const nFft = sliderControl("n_fft", { choices: setup.n_fft_choices }, view.model.get("n_fft"),
+      (v) => `${v} samples (${(1000 * v / setup.sample_rate_hz).toFixed(0)} ms)`, (value, event) => view.setTrait("n_fft", value, event));
+    view.controls.append(scale.node, nFft.node);
+    follow(view, "scale", scale);
+    follow(view, "n_fft", nFft);
+    view.canvas = view.addCanvas(view.root, "Spectrograms of two songs");
+    view.root.append(view.summary);
+  },
+  key(view, name) { return `spectrogram|${name}|${view.model.get("n_fft")}|${view.model.get("scale")}`; },
+  keysInView(view) { return [view.model.get("song_a"), view.model.get("song_b")].map((name) => this.key(view, name)); },
+  draw(view) {
+    const { c, width } = view.context(view.canvas, 440);
+    const boxes = twoRows(width, 440, { left: 70, right: 110 });
+    const songs = [view.model.get("song_a"), view.model.get("song_b")];
+    const longest = Math.max(...songs.map((name) => view.duration.get(name)));
+    const texts = [];
+    songs.forEach((name, row) => {
+      const key = this.key(view, name);
+      const payload = view.data.get(key);
+      const box = boxes[row];
+      if (!payload) {
+        const plot = new Plot(c, box, { x: [0, longest], y: [0, 1] });
+        const error = view.data.error(key);
+        plot.message(error ? `No spectrogram of ${name}: ${error}` : `Computing the spectrogram of ${name}\u2026`);
+        plot.frame({ title: name, yTicks: [], xLabel: row === 1 ? "Time (s)" : null });
+        return;
+      }
+      const meta = payload.meta;
+      const plot = new Plot(c, box, { x: [0, longest], y: [meta.axis_bottom, meta.axis_top] });
+      drawSpectrogramRow(view, plot, key, payload);
+      const axis = frequencyAxis(meta);
+      const bands = meta.scale === "mel" ? `, ${meta.mel_bands} mel bands` : "";
+      plot.frame({ yTicks: axis.ticks, yLabel: axis.label.replace(", ", ",\n"), xLabel: row === 1 ? "Time (s)" : null,
+        title: `${name}: n_fft = ${meta.n_fft_samples} \u2192 ${meta.hz_per_bin.toFixed(1)} Hz per bin, ${meta.window_ms.toFixed(0)} ms per window${bands}` });
+      texts.push(`${name} on a ${meta.scale} frequency axis, n_fft ${meta.n_fft_samples} samples: ${meta.hz_per_bin.toFixed(1)} Hz per bin, ` +
+        `${meta.window_ms.toFixed(0)} ms per window${bands}`);
+    });
+    dbColorBar(view, c, { left: boxes[0].left + boxes[0].width + 14, top: boxes[0].top, width: 14, height: boxes[1].top + boxes[1].height - boxes[0].top });
+    return `Showing ${texts.join("; ")}.`;
+  },
+};
+
+// ------------------------------------------------------------------------------------------- features (lessons 03-04)
+
+const CURVE_COLORS_OVER_SPECTROGRAM = ["#FFFFFF", "#56B4E9", "#009E73"];
+
+const feature = {
+  build(view) {
+    const setup = view.setup;
+    songPickers(view);
+    const frame = sliderControl("Frame length", { choices: setup.frame_length_choices }, view.model.get("frame_length"),
+      (v) => `${v} samples (${(1000 * v / setup.sample_rate_hz).toFixed(0)} ms)`, (value, event) => view.setTrait("frame_length", value, event));
+    view.controls.append(frame.node);
+    follow(view, "frame_length", frame);
+    view.canvas = view.addCanvas(view.root, `${setup.features[0].label} of two songs over time`);
+    view.root.append(view.summary);
+  },
+  featureKey(view, name, featureName) { return `feature|${name}|${featureName}|${view.model.get("frame_length")}`; },
+  backgroundKey(view, name) {
+    return view.setup.over_spectrogram ? `spectrogram|${name}|${view.model.get("frame_length")}|linear` : `clip|${name}`;
+  },
+  keysInView(view) {
+    const keys = [];
+    for (const name of [view.model.get("song_a"), view.model.get("song_b")]) {
+      keys.push(this.backgroundKey(view, name), ...view.setup.features.map((f) => this.featureKey(view, name, f.name)));
+    }
+    return keys;
+  },
+  draw(view) {
+    const setup = view.setup;
+    const main = setup.features[0];
+    const { c, width } = view.context(view.canvas, 440);
+    const over = setup.over_spectrogram;
+    const boxes = twoRows(width, 440, { left: 70, right: over ? 110 : 78 });
+    const songs = [view.model.get("song_a"), view.model.get("song_b")];
+    const longest = Math.max(...songs.map((name) => view.duration.get(name)));
+    const rate = setup.sample_rate_hz;
+    // Zero-crossing curves of both songs share one scale, so their heights compare.
+    let top = 0.05;
+    if (!over) {
+      for (const name of songs) {
+        const payload = view.data.get(this.featureKey(view, name, main.name));
+        if (payload) top = Math.max(top, 1.1 * payload.meta.percentile_99_5);
+      }
+    }
+    const texts = [];
+    songs.forEach((name, row) => {
+      const box = boxes[row];
+      const background = view.data.get(this.backgroundKey(view, name));
+      const curves = setup.features.map((f) => view.data.get(this.featureKey(view, name, f.name)));
+      const missing = this.keysInView(view).filter((key) => key.split("|")[1] === name && !view.data.has(key));
+      const errorKey = missing.find((key) => view.data.error(key));
+      const xLabel = row === 1 ? "Time (s)" : null;
+      const mainPayload = curves[0];
+      const title = mainPayload ? `${name}: mean ${main.label} ${mainPayload.meta.mean_text} ${main.unit}` : name;
+      if (over) {
+        const plot = new Plot(c, box, { x: [0, longest], y: [0, rate / 2] });
+        if (background) drawSpectrogramRow(view, plot, this.backgroundKey(view, name), background);
+        else plot.message(errorKey ? `No data for ${name}: ${view.data.error(errorKey)}` : `Computing ${name}\u2026`);
+        const entries = [];
+        curves.forEach((payload, index) => {
+          if (!payload) return;
+          const values = payload.arrays.values.data;
+          const step = payload.meta.hop_length_samples / payload.meta.sample_rate_hz;
+          const color = CURVE_COLORS_OVER_SPECTROGRAM[index % 3];
+          drawCurve(plot, values.length, (k) => k * step, (k) => values[k], "#000000", 3.2);
+          drawCurve(plot, values.length, (k) => k * step, (k) => values[k], color, 1.6);
+          entries.push([setup.features[index].label, color === "#FFFFFF" ? "#9a9a9a" : color]);
+        });
+        plot.frame({ yLabel: "Frequency (Hz)", xLabel, title });
+        if (entries.length) legend(c, box, entries);
+      } else {
+        const plot = new Plot(c, box, { x: [0, longest], y: [-1, 1] });
+        if (background) {
+          const { first_sample: first, block_samples: size, full_scale: scale } = background.meta;
+          const low = background.arrays.minimum.data;
+          const high = background.arrays.maximum.data;
+          drawEnvelope(plot, rate, size, (k) => first + k * size + size / 2, low.length, (k) => low[k] / scale,
+            (k) => high[k] / scale, "#0072B2");
+        }
+        const curvePlot = new Plot(c, box, { x: [0, longest], y: [0, top] });
+        const payload = curves[0];
+        if (payload) {
+          const values = payload.arrays.values.data;
+          const step = payload.meta.hop_length_samples / payload.meta.sample_rate_hz;
+          drawCurve(curvePlot, values.length, (k) => k * step, (k) => values[k], "#D55E00", 1.6);
+        } else if (errorKey) {
+          curvePlot.message(`No data for ${name}: ${view.data.error(errorKey)}`);
+        }
+        plot.frame({ yLabel: "Amplitude\n(full scale = \u00b11)", xLabel, title, yTicks: [-1, 0, 1],
+          rightTicks: niceTicks(0, top, 4), rightRange: [0, top], rightLabel: `${main.label}\n(${main.unit})` });
+        legend(c, box, [["waveform", "#0072B2"], [main.label, "#D55E00"]]);
+      }
+      if (mainPayload) texts.push(`${name}: mean ${main.label} ${mainPayload.meta.mean_text} ${main.unit}`);
+    });
+    if (over) dbColorBar(view, c, { left: boxes[0].left + boxes[0].width + 14, top: boxes[0].top, width: 14, height: boxes[1].top + boxes[1].height - boxes[0].top });
+    return `${texts.join("; ")}. Frame length ${view.model.get("frame_length")} samples.`;
+  },
+};
+
+// ------------------------------------------------------------------------------------------- MFCCs (lesson 05)
+
+/** Orthonormal DCT-II basis, basis[k * m + i] = s_k cos(pi k (2i + 1) / 2m): the DCT librosa uses for MFCCs. */
+function dctBasis(m) {
+  const basis = new Float64Array(m * m);
+  for (let k = 0; k < m; k++) {
+    const scale = Math.sqrt((k === 0 ? 1 : 2) / m);
+    for (let i = 0; i < m; i++) basis[k * m + i] = scale * Math.cos((Math.PI * k * (2 * i + 1)) / (2 * m));
+  }
+  return basis;
+}
+
+const mfcc = {
+  build(view) {
+    const setup = view.setup;
+    const names = setup.clips.map((clip) => clip.name);
+    const song = selectControl("Song", names, view.model.get("song"), (value, event) => view.setTrait("song", value, event));
+    const count = sliderControl("n_mfcc", { min: 1, max: setup.n_mels, step: 1 }, view.model.get("n_mfcc"), (v) => `${v}`,
+      (value, event) => view.setTrait("n_mfcc", value, event));
+    view.controls.append(song.node, count.node);
+    follow(view, "song", song);
+    follow(view, "n_mfcc", count);
+    view.canvas = view.addCanvas(view.root, "Log-mel spectrogram, its MFCCs and its rebuild from the kept MFCCs");
+    view.root.append(view.summary);
+    view.mfccState = new Map(); // per song: coefficients and the current rebuild
+  },
+  key(view) { return `mfcc|${view.model.get("song")}|${view.setup.n_mels}`; },
+  keysInView(view) { return [this.key(view)]; },
+  /** Per song: its log-mel levels (dB), their DCT, and a rebuild updated one coefficient at a time. */
+  state(view, payload) {
+    const key = this.key(view);
+    let state = view.mfccState.get(key);
+    if (state) return state;
+    const { data, shape: [m, t] } = payload.arrays.log_mel;
+    const { db_low: low, db_step: step } = payload.meta;
+    const levels = new Float64Array(m * t);
+    for (let i = 0; i < m * t; i++) levels[i] = low + data[i] * step;
+    const basis = dctBasis(m);
+    const coefficients = new Float64Array(m * t);
+    for (let k = 0; k < m; k++) {
+      for (let j = 0; j < t; j++) {
+        let sum = 0;
+        for (let i = 0; i < m; i++) sum += basis[k * m + i] * levels[i * t + j];
+        coefficients[k * t + j] = sum;
+      }
+    }
+    state = { m, t, levels, basis, coefficients, rebuilt: new Float64Array(m * t), kept: 0 };
+    view.mfccState.set(key, state);
+    return state;
+  },
+  /** Move the rebuild to n kept coefficients by adding or removing one coefficient's term at a time. */
+  rebuild(state, n) {
+    if (Math.abs(n - state.kept) > n) { state.rebuilt.fill(0); state.kept = 0; }
+    const { m, t, basis, coefficients, rebuilt } = state;
+    const apply = (k, sign) => {
+      for (let i = 0; i < m; i++) {
+        const b = sign * basis[k * m + i];
+        const row = i * t;
+        for (let j = 0; j < t; j++) rebuilt[row + j] += b * coefficients[k * t + j];
+      }
+    };
+    while (state.kept < n) { apply(state.kept, 1); state.kept += 1; }
+    while (state.kept > n) { state.kept -= 1; apply(state.kept, -1); }
+    return rebuilt;
+  },
+  draw(view) {
+    const { c, width } = view.context(view.canvas, 560);
+    const name = view.model.get("song");
+    const n = view.model.get("n_mfcc");
+    const payload = view.data.get(this.key(view));
+    const left = 70;
+    const right = 120;
+    const rowHeight = (560 - 24 - 2 * 36 - 44) / 3;
+    const boxes = [0, 1, 2].map((row) => ({ left, top: 24 + row * (rowHeight + 36), width: width - left - right, height: rowHeight }));
+    const duration = view.duration.get(name);
+    if (!payload) {
+      const error = view.data.error(this.key(view));
+      const plot = new Plot(c, boxes[0], { x: [0, duration], y: [0, 1] });
+      plot.message(error ? `No data for ${name}: ${error}` : `Computing the MFCCs of ${name}\u2026`);
+      plot.frame({ title: name, yTicks: [] });
+      return `Loading ${name}.`;
+    }
+    const meta = payload.meta;
+    const state = this.state(view, payload);
+    const { m, t } = state;
+    const rebuilt = this.rebuild(state, n);
+    const magma = view.colormaps.magma;
+    const cividis = view.colormaps.cividis;
+    const low = meta.db_low;
+    const high = meta.db_low + 255 * meta.db_step;
+    const toIndex = (value, a, b) => Math.max(0, Math.min(255, Math.round(((value - a) / (b - a)) * 255)));
+    const limit = meta.coefficient_limit[n - 1];
+    const original = view.image(`${this.key(view)}|original`, () => paintImage(m, t, magma.words, (i, j) => payload.arrays.log_mel.data[i * t + j]));
+    const coefficientImage = paintImage(n, t, cividis.words, (k, j) => toIndex(state.coefficients[k * t + j], -limit, limit));
+    const rebuiltImage = paintImage(m, t, magma.words, (i, j) => toIndex(rebuilt[i * t + j], low, high));
+    const error = meta.rebuild_error_db[n - 1];
+    const rows = [
+      [original, [0, m], "mel band", `${name}: log-mel spectrogram (dB), ${m} bands`, magma, [low, high], "level (dB)"],
+      [coefficientImage, [-0.5, n - 0.5], "MFCC number\n(0 = level)", `first ${n} MFCCs (of ${m})`, cividis, [-limit, limit], "MFCC value"],
+      [rebuiltImage, [0, m], "mel band", `rebuilt from ${n} MFCCs: RMS error ${error.toFixed(1)} dB`, magma, [low, high], "level (dB)"],
+    ];
+    rows.forEach(([image, yRange, yLabel, title, colormap, range, barLabel], row) => {
+      const plot = new Plot(c, boxes[row], { x: [0, duration], y: yRange });
+      plot.clip((ctx) => { ctx.imageSmoothingEnabled = false; ctx.drawImage(image, plot.box.left, plot.box.top, plot.box.width, plot.box.height); });
+      const yTicks = row === 1 ? niceTicks(0, n - 1, Math.min(5, n)).filter((v) => Number.isInteger(v)) : null;
+      plot.frame({ yLabel, title, xLabel: row === 2 ? "Time (s)" : null, yTicks });
+      colorBar(c, { left: boxes[row].left + boxes[row].width + 14, top: boxes[row].top, width: 12, height: boxes[row].height }, colormap.table, range, barLabel);
+    });
+    return `${name}: ${n} of ${m} MFCCs kept; the log-mel spectrogram rebuilt from them has an RMS error of ${error.toFixed(1)} dB.`;
+  },
+};
+
+// ------------------------------------------------------------------------------------------- dashboard (lesson 06)
+
+const dashboard = {
+  build(view) {
+    const setup = view.setup;
+    const clips = checkboxControl("Clips", setup.clips, view.model.get("selected"), (values, event) => view.setTrait("selected", values, event));
+    const viewMenu = selectControl("View", setup.views.map((v) => [v.name, v.label]), view.model.get("view"), (value, event) => view.setTrait("view", value, event));
+    const menu = setup.features.map((f) => [f.name, f.axis_label]);
+    const x = selectControl("Plane x", menu, view.model.get("x_feature"), (value, event) => view.setTrait("x_feature", value, event));
+    const y = selectControl("Plane y", menu, view.model.get("y_feature"), (value, event) => view.setTrait("y_feature", value, event));
+    view.controls.append(clips.node, viewMenu.node, x.node, y.node);
+    follow(view, "selected", clips);
+    follow(view, "view", viewMenu);
+    follow(view, "x_feature", x);
+    follow(view, "y_feature", y);
+    const pair = element("div", { class: "cx-pair" });
+    const rows = element("div", { class: "cx-rows" });
+    const plane = element("div", { class: "cx-plane" });
+    pair.append(rows, plane);
+    view.root.append(pair);
+    view.canvas = view.addCanvas(rows, "One row per picked clip, on shared scales");
+    view.planeCanvas = view.addCanvas(plane, "Feature plane: every clip's mean on two features");
+    view.tableWrap = element("div", { class: "cx-table-wrap" });
+    view.root.append(view.summary, view.tableWrap);
+  },
+  selected(view) {
+    const picked = view.model.get("selected");
+    return view.setup.clips.map((clip) => clip.name).filter((name) => picked.includes(name));
+  },
+  rowKey(view, name) {
+    const v = view.model.get("view");
+    if (v === "waveform") return `clip|${name}`;
+    if (v === "spectrogram") return `spectrogram|${name}|${view.setup.n_fft_samples}|log`;
+    return `frames|${name}|${v}`;
+  },
+  keysInView(view) { return this.selected(view).map((name) => this.rowKey(view, name)); },
+  feature(view, name) { return view.setup.features.find((f) => f.name === name); },
+  draw(view) {
+    const selected = this.selected(view);
+    this.drawRows(view, selected);
+    const scores = this.drawPlane(view, selected);
+    this.drawTable(view, selected);
+    const xf = this.feature(view, view.model.get("x_feature"));
+    const yf = this.feature(view, view.model.get("y_feature"));
+    const viewLabel = view.setup.views.find((v) => v.name === view.model.get("view")).label;
+    const scoreText = scores ? ` Fisher score of the picked clips: x ${scores[0].toFixed(2)}, y ${scores[1].toFixed(2)}.` : " The Fisher score needs two picked clips.";
+    return `Picked: ${selected.join(", ") || "none"}. View: ${viewLabel}. Plane: ${xf.axis_label} against ${yf.axis_label}.${scoreText}`;
+  },
+  drawRows(view, selected) {
+    const setup = view.setup;
+    const rowHeight = 78;
+    const height = Math.max(300, 30 + selected.length * (rowHeight + 30) + 20);
+    const { c, width } = view.context(view.canvas, height);
+    const v = view.model.get("view");
+    if (!selected.length) {
+      const plot = new Plot(c, { left: 70, top: 24, width: width - 90, height: height - 70 }, { x: [0, 1], y: [0, 1] });
+      plot.message("Pick at least one clip (two or more to compare) with the checkboxes above.");
+      return;
+    }
+    const isImage = v === "spectrogram" || v === "mfcc";
+    const right = isImage ? 100 : 16;
+    const longest = Math.max(...selected.map((name) => view.duration.get(name)));
+    const scalar = setup.scalar_features.find((f) => f.name === v);
+    let range = [-1, 1];
+    if (scalar) {
+      const top = Math.max(...selected.map((name) => setup.statistics[name][v].percentile_99_5));
+      range = [0, top > 0 ? 1.05 * top : 1];
+    }
+    let mfccMean = null;
+    let mfccStd = null;
+    if (v === "mfcc") [mfccMean, mfccStd] = this.pooledMfcc(view, selected);
+    selected.forEach((name, row) => {
+      const box = { left: 70, top: 24 + row * (rowHeight + 30), width: width - 70 - right, height: rowHeight };
+      const key = this.rowKey(view, name);
+      const payload = view.data.get(key);
+      const last = row === selected.length - 1;
+      const color = view.clipColor.get(name);
+      let plot;
+      let title = name;
+      let yTicks;
+      if (!payload) {
+        plot = new Plot(c, box, { x: [0, longest], y: [0, 1] });
+        const error = view.data.error(key);
+        plot.message(error ? `No data for ${name}: ${error}` : `Loading ${name}\u2026`);
+        plot.frame({ title, yTicks: [], xTicks: last ? true : "marks", xLabel: last ? "Time (s)" : null });
+        return;
+      }
+      if (v === "waveform") {
+        plot = new Plot(c, box, { x: [0, longest], y: [-1, 1] });
+        const { first_sample: first, block_samples: size, full_scale: scale } = payload.meta;
+        const low = payload.arrays.minimum.data;
+        const high = payload.arrays.maximum.data;
+        drawEnvelope(plot, setup.sample_rate_hz, size, (k) => first + k * size + size / 2, low.length, (k) => low[k] / scale, (k) => high[k] / scale, color);
+        title = `${name}: waveform`;
+        yTicks = [-1, 0, 1];
+      } else if (v === "spectrogram") {
+        plot = new Plot(c, box, { x: [0, longest], y: [payload.meta.axis_bottom, payload.meta.axis_top] });
+        drawSpectrogramRow(view, plot, key, payload);
+        title = `${name}: spectrogram`;
+        yTicks = setup.frequency_ticks;
+      } else if (v === "mfcc") {
+        const values = payload.arrays.values;
+        const [count, frames] = values.shape;
+        plot = new Plot(c, box, { x: [0, longest], y: [-0.5, count - 0.5] });
+        const [zLow, zHigh] = setup.mfcc_z_range;
+        const image = view.image(`${key}|z|${selected.join(",")}`, () => paintImage(count, frames, view.colormaps.cividis.words, (k, j) => {
+          const z = (values.data[k * frames + j] - mfccMean[k]) / (mfccStd[k] > 0 ? mfccStd[k] : 1);
+          return Math.max(0, Math.min(255, Math.round(((z - zLow) / (zHigh - zLow)) * 255)));
+        }));
+        plot.clip((ctx) => { ctx.imageSmoothingEnabled = false; ctx.drawImage(image, plot.sx(0), box.top, plot.sx(view.duration.get(name)) - plot.sx(0), box.height); });
+        title = `${name}: MFCCs 0\u2013${count - 1}`;
+        yTicks = [0, 6, 12].filter((k) => k < count);
+      } else {
+        plot = new Plot(c, box, { x: [0, longest], y: range });
+        const values = payload.arrays.values.data;
+        const step = payload.meta.hop_length_samples / payload.meta.sample_rate_hz;
+        drawCurve(plot, values.length, (k) => k * step, (k) => values[k], color, 1.2);
+        title = `${name}: mean ${setup.statistics[name][v].text} ${scalar.unit}`;
+        yTicks = niceTicks(range[0], range[1], 3);
+      }
+      plot.frame({ title, yTicks, xTicks: last ? true : "marks", xLabel: last ? "Time (s)" : null });
+    });
+    const label = scalar ? `${scalar.label} (${scalar.unit}), lesson ${scalar.lesson}` : { waveform: "Amplitude (full scale = \u00b11)", spectrogram: "Frequency (Hz, log scale)", mfcc: "MFCC number" }[v];
+    verticalText(c, label, 4, 24 + (selected.length * (rowHeight + 30) - 30) / 2);
+    if (isImage) {
+      const barBox = { left: width - right + 14, top: 24, width: 12, height: selected.length * (rowHeight + 30) - 30 };
+      if (v === "spectrogram") colorBar(c, barBox, view.colormaps.magma.table, setup.db_range, "Level (dB re\nfull-scale sine)");
+      else colorBar(c, barBox, view.colormaps.cividis.table, setup.mfcc_z_range, "MFCC, standardised\nover the picked clips");
+    }
+  },
+  /** Mean and std of each MFCC over the sounding frames of the picked clips together (from each clip's count,
+   * mean and variance: the same numbers as over the pooled frames). */
+  pooledMfcc(view, selected) {
+    const count = view.setup.features.filter((f) => f.name.startsWith("mfcc")).length;
+    const means = new Float64Array(count);
+    const stds = new Float64Array(count);
+    for (let k = 0; k < count; k++) {
+      const stats = selected.map((name) => view.setup.statistics[name][`mfcc${k}`]);
+      const total = stats.reduce((s, x) => s + x.count, 0);
+      const mean = stats.reduce((s, x) => s + x.count * x.mean, 0) / total;
+      const variance = stats.reduce((s, x) => s + x.count * (x.variance + (x.mean - mean) ** 2), 0) / total;
+      means[k] = mean;
+      stds[k] = Math.sqrt(variance);
+    }
+    return [means, stds];
+  },
+  /** Fisher score (between- over within-clip variance) of the picked clips' frames on one feature. */
+  fisher(view, selected, featureName) {
+    const stats = selected.map((name) => view.setup.statistics[name][featureName]);
+    const total = stats.reduce((s, x) => s + x.count, 0);
+    const mean = stats.reduce((s, x) => s + x.count * x.mean, 0) / total;
+    const between = stats.reduce((s, x) => s + x.count * (x.mean - mean) ** 2, 0);
+    const within = stats.reduce((s, x) => s + x.count * x.variance, 0);
+    if (within === 0) return between > 0 ? Infinity : 0;
+    return between / within;
+  },
+  drawPlane(view, selected) {
+    const setup = view.setup;
+    const { c, width, height } = view.context(view.planeCanvas, 360);
+    const xName = view.model.get("x_feature");
+    const yName = view.model.get("y_feature");
+    const box = { left: 72, top: 44, width: width - 72 - 14, height: height - 44 - 48 };
+    const points = setup.clips.map((clip) => {
+      const sx = setup.statistics[clip.name][xName];
+      const sy = setup.statistics[clip.name][yName];
+      return { name: clip.name, x: sx.mean, y: sy.mean, xs: Math.sqrt(sx.variance), ys: Math.sqrt(sy.variance), picked: selected.includes(clip.name), color: clip.color };
+    });
+    const xs = [];
+    const ys = [];
+    for (const p of points) {
+      if (p.picked) { xs.push(p.x - p.xs, p.x + p.xs); ys.push(p.y - p.ys, p.y + p.ys); } else { xs.push(p.x); ys.push(p.y); }
+    }
+    const padded = (values) => {
+      const low = Math.min(...values);
+      const high = Math.max(...values);
+      const pad = 0.06 * (high - low) || 1;
+      return [low - pad, high + pad];
+    };
+    const plot = new Plot(c, box, { x: padded(xs), y: padded(ys) });
+    const scores = selected.length >= 2 ? [this.fisher(view, selected, xName), this.fisher(view, selected, yName)] : null;
+    plot.clip((ctx) => {
+      for (const p of points.filter((q) => !q.picked)) {
+        ctx.strokeStyle = "#8c8c8c";
+        ctx.lineWidth = 1.2;
+        ctx.beginPath(); ctx.arc(plot.sx(p.x), plot.sy(p.y), 4.5, 0, 2 * Math.PI); ctx.stroke();
+      }
+      for (const p of points.filter((q) => q.picked)) {
+        ctx.strokeStyle = p.color;
+        ctx.lineWidth = 1.6;
+        ctx.beginPath();
+        ctx.moveTo(plot.sx(p.x - p.xs), plot.sy(p.y)); ctx.lineTo(plot.sx(p.x + p.xs), plot.sy(p.y));
+        ctx.moveTo(plot.sx(p.x), plot.sy(p.y - p.ys)); ctx.lineTo(plot.sx(p.x), plot.sy(p.y + p.ys));
+        ctx.stroke();
+        ctx.fillStyle = p.color;
+        ctx.strokeStyle = "#000000";
+        ctx.lineWidth = 1;
+        ctx.beginPath(); ctx.arc(plot.sx(p.x), plot.sy(p.y), 5, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
+      }
+    });
+    this.placeLabels(c, plot, points);
+    const xf = this.feature(view, xName);
+    const yf = this.feature(view, yName);
+    plot.frame({ xLabel: xf.axis_label, yLabel: yf.axis_label, title: null });
+    c.save();
+    c.font = TITLE_FONT;
+    c.fillStyle = TEXT_COLOR;
+    c.textAlign = "left";
+    c.textBaseline = "top";
+    c.fillText(fitText(c, "Clip means, \u00b11 std for the picked clips", width - 10), 6, 4);
+    c.font = FONT;
+    c.fillText(fitText(c, scores ? `Fisher score of the picked clips: x ${scores[0].toFixed(2)}, y ${scores[1].toFixed(2)}` : "Fisher score: pick two clips or more", width - 10), 6, 22);
+    c.restore();
+    return scores;
+  },
+  /** Name each point, trying a few places around it so that labels do not cover each other (picked first). */
+  placeLabels(c, plot, points) {
+    c.save();
+    const placed = [];
+    const ordered = [...points].sort((a, b) => Number(b.picked) - Number(a.picked));
+    for (const p of ordered) {
+      c.font = p.picked ? TITLE_FONT.replace("13px", "12px") : FONT;
+      const w = c.measureText(p.name).width;
+      const h = 13;
+      const x = plot.sx(p.x);
+      const y = plot.sy(p.y);
+      const candidates = [[7, -h - 3], [7, 3], [-w - 7, -h - 3], [-w - 7, 3], [-w / 2, -h - 9], [-w / 2, 9]];
+      let chosen = candidates[0];
+      for (const [dx, dy] of candidates) {
+        const r = { left: x + dx, top: y + dy, right: x + dx + w, bottom: y + dy + h };
+        const inside = r.left >= plot.box.left && r.right <= plot.box.left + plot.box.width && r.top >= plot.box.top && r.bottom <= plot.box.top + plot.box.height;
+        const free = placed.every((o) => r.right < o.left || r.left > o.right || r.bottom < o.top || r.top > o.bottom);
+        if (inside && free) { chosen = [dx, dy]; break; }
+      }
+      const r = { left: x + chosen[0], top: y + chosen[1], right: x + chosen[0] + w, bottom: y + chosen[1] + h };
+      placed.push(r);
+      c.fillStyle = p.picked ? TEXT_COLOR : "#595959";
+      c.textBaseline = "top";
+      c.textAlign = "left";
+      c.fillText(p.name, r.left, r.top);
+    }
+    c.restore();
+  },
+  drawTable(view, selected) {
+    const setup = view.setup;
+    const columns = setup.scalar_features.map((f) => f.name);
+    for (const name of [view.model.get("x_feature"), view.model.get("y_feature")]) if (!columns.includes(name)) columns.push(name);
+    const table = element("table", { class: "cx-table" });
+    table.append(element("caption", { text: "Mean \u00b1 standard deviation over each picked clip's sounding frames" }));
+    const head = element("tr", {}, [element("th", { scope: "col", text: "clip" })]);
+    for (const column of columns) head.append(element("th", { scope: "col", text: this.feature(view, column).axis_label }));
+    table.append(head);
+    for (const name of selected) {
+      const row = element("tr", {}, [element("th", { scope: "row", text: name })]);
+      for (const column of columns) row.append(element("td", { text: setup.statistics[name][column].text }));
+      table.append(row);
+    }
+    view.tableWrap.replaceChildren(table);
+  },
+};
+
+// ------------------------------------------------------------------------------------------- entry point
+
+const RENDERERS = { waveform, spectrogram, feature, mfcc, dashboard };
+
+/** anywidget's entry point (and the website loader's): build the controls and canvas in `el`, draw, and keep
+ * drawing as the model changes or data arrives. Returns the clean-up function. */
+function render({ model, el }) {
+  const renderer = RENDERERS[model.get("kind")];
+  if (!renderer) {
+    el.textContent = `Unknown explorer kind ${model.get("kind")}`;
+    return () => {};
+  }
+  const view = new View(model, el, renderer);
+  view.canvasRatio = () => window.devicePixelRatio || 1;
+  renderer.build(view);
+  view.draw("first");
+  if (typeof ResizeObserver !== "undefined") {
+    let lastWidth = view.canvas.clientWidth;
+    view.resizeObserver = new ResizeObserver(() => {
+      if (view.canvas.clientWidth !== lastWidth) { lastWidth = view.canvas.clientWidth; view.requestDraw(); }
+    });
+    view.resizeObserver.observe(view.root);
+  }
+  // For tests and the benchmark: the view's timings and a way to read its state.
+  el.courseExplorer = view;
+  return () => view.dispose();
+}
+
+export default { render };

@@ -1,0 +1,90 @@
+// The course website's loader for the explorers: the same ES module as in JupyterLab (explorer.js, copied from
+// helpers/frontend/ at build time), given a model that answers its data requests from static files instead of a
+// kernel. Each explorer on a page is a <div class="course-explorer"> holding its state and the first view's data
+// (helpers/widgets.py, Explorer.static_html); everything else is fetched from _static/explorer-data/ when a
+// control first asks for it. No other host is ever contacted.
+import explorer from "./explorer.js";
+
+const DATA_FOLDER = new URL("explorer-data/", import.meta.url);
+
+/** Python's helpers.widgets.static_file_name: "|" becomes "~", other unsafe bytes "=XX". */
+function fileName(key) {
+  const bytes = new TextEncoder().encode(key.replaceAll("|", "~"));
+  let name = "";
+  for (const byte of bytes) {
+    const character = String.fromCharCode(byte);
+    name += /[A-Za-z0-9~._-]/.test(character) ? character : `=${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return `${name}.bin`;
+}
+
+async function inflate(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+  return new Response(stream).arrayBuffer();
+}
+
+function fromBase64(text) {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** The part of an anywidget model the explorer uses: get, set, on, off, save_changes, send. */
+class StaticModel {
+  constructor(state, firstView, folder) {
+    this.state = state;
+    this.firstView = firstView;
+    this.folder = folder;
+    this.handlers = new Map();
+  }
+  get(name) { return this.state[name]; }
+  set(name, value) {
+    this.state[name] = value;
+    this.emit(`change:${name}`);
+  }
+  save_changes() {}
+  on(event, handler) {
+    if (!this.handlers.has(event)) this.handlers.set(event, new Set());
+    this.handlers.get(event).add(handler);
+  }
+  off(event, handler) { this.handlers.get(event)?.delete(handler); }
+  emit(event, ...args) { for (const handler of this.handlers.get(event) || []) handler(...args); }
+  send(message) {
+    if (!message || message.type !== "request") return;
+    for (const key of message.keys) this.answer(key);
+  }
+  async answer(key) {
+    try {
+      let compressed;
+      if (this.firstView[key]) {
+        compressed = fromBase64(this.firstView[key]);
+      } else {
+        const response = await fetch(new URL(fileName(key), this.folder));
+        if (!response.ok) throw new Error(`the site has no file for it (HTTP ${response.status})`);
+        compressed = new Uint8Array(await response.arrayBuffer());
+      }
+      this.emit("msg:custom", { type: "data", key }, [await inflate(compressed)]);
+    } catch (error) {
+      const fromDisk = location.protocol === "file:";
+      this.emit("msg:custom", { type: "error", key, message: fromDisk
+        ? "This page was opened from disk, where browsers block loading more data: serve the site folder (for example `python3 -m http.server` inside it) to use every setting."
+        : `Could not load ${key.split("|").slice(0, 2).join(" of ")}: ${error.message}.` });
+    }
+  }
+}
+
+function mountAll() {
+  for (const root of document.querySelectorAll(".course-explorer:not([data-mounted])")) {
+    root.dataset.mounted = "true";
+    const state = JSON.parse(root.querySelector(".course-explorer-state").textContent);
+    const firstView = JSON.parse(root.querySelector(".course-explorer-data").textContent);
+    const folder = new URL(`${root.dataset.sampleRate}/`, DATA_FOLDER);
+    const host = document.createElement("div");
+    root.append(host);
+    explorer.render({ model: new StaticModel(state, firstView, folder), el: host });
+  }
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountAll);
+else mountAll();
