@@ -157,6 +157,7 @@ class ComparisonDashboard(Explorer):
                       "n_fft_samples": N_FFT, "hop_length_samples": HOP_LENGTH,
                       "frequency_ticks": data.frequency_ticks("log", sr)[::2],
                       "mfcc_z_range": list(MFCC_Z_RANGE), "amplitude_label": "Amplitude (full scale = ±1)"}
+        self._prepare_first_view()
 
     @staticmethod
     def _check_view(view) -> str:

@@ -10,8 +10,8 @@ static file (on the course website) answers with a *payload*:
 The header is ``{"meta": {...}, "arrays": {name: {"dtype", "shape", "offset", "bytes"}}}``: ``meta`` holds numbers
 and labels with units in their names (``duration_s``, ``hop_length_samples``), ``offset`` is in bytes from the start
 of the array data. Arrays are little-endian ``float32``, ``int16`` or ``uint8``, each starting on a 4-byte boundary,
-or ``jpeg``: a 2-D uint8 array encoded as a greyscale JPEG (spectrogram pictures: a third of the bytes, at most a
-few tenths of a dB off). Quantised arrays say how to read them in ``meta`` (``level_db = db_low + value * db_step``).
+or ``jpeg``: a 2-D uint8 array encoded as a greyscale JPEG (spectrogram pictures: a third of the bytes, about 1 dB
+RMS off, which a colour map spanning 90 dB does not show). Quantised arrays say how to read them in ``meta`` (``level_db = db_low + value * db_step``).
 
 Keys, by what they hold (``name`` is a clip's name in the explorer; sizes for a 30 s clip at 22 050 Hz):
 
@@ -53,8 +53,8 @@ SCALES = ("linear", "log", "mel")
 
 # ------------------------------------------------------------------------------------------------ the format
 
-#: JPEG quality of spectrogram pictures: 90 keeps the RMS error near 1 step of 0.35 dB.
-JPEG_QUALITY = 90
+#: JPEG quality of spectrogram pictures: 88 keeps the error near 1 dB RMS (tests/test_widgets.py measures it).
+JPEG_QUALITY = 88
 
 
 class JpegImage:

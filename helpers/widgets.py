@@ -186,6 +186,9 @@ class Explorer(anywidget.AnyWidget):
     kind = traitlets.Unicode().tag(sync=True)
     setup = traitlets.Dict().tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
+    #: ``{key: payload}`` of the first view, sent with the widget itself: the explorer draws as soon as it is shown,
+    #: even while later cells keep the kernel busy (Run All), with no round trip.
+    first_view = traitlets.Dict().tag(sync=True)
 
     def __init__(self, store: ClipStore, **traits):
         self.store = store
@@ -246,6 +249,10 @@ class Explorer(anywidget.AnyWidget):
         if kind == "mfcc":
             return data.mfcc_payload(y, sr, int(settings[0]))
         return self.compute_other(kind, name, settings)
+
+    def _prepare_first_view(self) -> None:
+        """Compute the first view's payloads now and send them with the widget (see ``first_view``)."""
+        self.first_view = {key: self.payload(key) for key in dict.fromkeys(self.initial_keys())}
 
     def compute_other(self, kind: str, name: str, settings: list[str]) -> tuple[dict, dict]:
         raise AudioInputError(f"This explorer has no data called {kind!r}.")
@@ -375,6 +382,7 @@ class WaveformExplorer(_TwoSongExplorer):
                       "hop_length_samples": self.hop_length, "wave_blocks": list(data.WAVE_BLOCKS),
                       "wave_chunk_columns": data.WAVE_CHUNK_COLUMNS,
                       "amplitude_label": "Amplitude (full scale = ±1)"}
+        self._prepare_first_view()
 
     def _check_start(self, value) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
@@ -428,6 +436,7 @@ class SpectrogramExplorer(_TwoSongExplorer):
         n_fft = _require_choice(n_fft, N_FFT_CHOICES, "n_fft")
         super().__init__(clips, extra_clips, song_a, song_b, sr, kind="spectrogram", scale=scale, n_fft=n_fft)
         self.setup = {**self._base_setup(), "n_fft_choices": list(N_FFT_CHOICES), "scales": list(data.SCALES)}
+        self._prepare_first_view()
 
     @traitlets.validate("scale")
     def _validate_scale(self, proposal):
@@ -475,6 +484,7 @@ class FeatureExplorer(_TwoSongExplorer):
                                    for name in (feature, *self.extra_features)],
                       "over_spectrogram": FEATURES[feature][2],
                       "amplitude_label": "Amplitude (full scale = ±1)"}
+        self._prepare_first_view()
 
     @traitlets.validate("frame_length")
     def _validate_frame_length(self, proposal):
@@ -529,6 +539,7 @@ class MFCCExplorer(Explorer):
         store = ClipStore(clips, sr=sr, extra_clips=extra_clips)
         super().__init__(store, kind="mfcc", song=store.check_name(song, 0), n_mfcc=self._check_n_mfcc(n_mfcc))
         self.setup = {**self._base_setup(), "n_mels": self.n_mels}
+        self._prepare_first_view()
 
     def _check_n_mfcc(self, value) -> int:
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 1 <= value <= self.n_mels:

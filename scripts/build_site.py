@@ -3,9 +3,12 @@
 1. Writes site/_toc.yml and the landing page site/index.md (the syllabus: each lesson's objectives, prerequisites
    and estimated time, read from the lesson's first cell), so a new lesson appears without editing anything.
 2. Vendors MathJax from the npm registry into site/_static/mathjax, so pages load no script from another host.
-3. Runs `jupyter-book build`, executing every notebook (explorers render their static version, progress bars are
-   off), and fails if any notebook failed.
-4. Checks the result: no page refers to a script, style sheet, font, image or audio file on another host, and
+3. Copies the explorers' front-end (helpers/frontend/explorer.js, the same ES module JupyterLab runs) and its
+   loader (site/explorer-loader.js) into the site's static files.
+4. Runs `jupyter-book build`, executing every notebook (explorers put their state and first view into the page and
+   write every other payload to _static/explorer-data/, fetched when a control asks; progress bars are off), and
+   fails if any notebook failed.
+5. Checks the result: no page refers to a script, style sheet, font, image or audio file on another host, and
    prints every lesson page's weight (HTML plus everything embedded in it).
 
 The site lands in _build/site/_build/html; open index.html from disk or serve the folder anywhere.
@@ -60,9 +63,10 @@ def write_toc_and_index(lessons: list[dict]) -> None:
         "spectrograms, zero-crossing rate, spectral centroid and MFCCs, each built from first principles and "
         "checked against librosa, then compared across songs and used for a first, honest classifier. All music "
         "is freely licensed and bundled; everything runs offline.", "",
-        "These pages show every lesson already run. The explorers here are static: choose from their menus to "
-        "switch between pre-rendered pictures. For live sliders, run the notebooks in JupyterLab "
-        "(`python3 course.py lab` in the repository).", "",
+        "These pages show every lesson already run. Their explorers are live: your browser draws them from data "
+        "computed when the site was built, with the same sliders and menus as in JupyterLab. To change the code, "
+        "add your own song or do the exercises, run the notebooks in JupyterLab (`python3 course.py lab` in the "
+        "repository).", "",
         "## Syllabus", "",
     ]
     for lesson in lessons:
@@ -92,6 +96,18 @@ def vendor_mathjax() -> None:
         shutil.copytree(Path(scratch) / "package" / "es5", target)
 
 
+STATIC = SITE / "_static"
+EXPLORER_DATA = STATIC / "explorer-data"
+
+
+def copy_explorer_front_end() -> None:
+    """The explorers on the site run the very module JupyterLab runs; the loader feeds it static files."""
+    STATIC.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO / "helpers" / "frontend" / "explorer.js", STATIC / "explorer.js")
+    shutil.copy2(SITE / "explorer-loader.js", STATIC / "explorer-loader.js")
+    shutil.rmtree(EXPLORER_DATA, ignore_errors=True)  # written anew by the notebooks' explorers during the build
+
+
 def kernel_profile(folder: Path) -> Path:
     """An IPython profile for the build's kernels: figures as JPEG (quality 85), a third of the size of PNG for
     spectrograms, so that lesson pages stay light. JupyterLab keeps PNG."""
@@ -107,7 +123,7 @@ def kernel_profile(folder: Path) -> Path:
 
 def build() -> None:
     environment = dict(os.environ)
-    environment.update({"COURSE_STATIC_EXPLORERS": "1", "TQDM_DISABLE": "1",
+    environment.update({"COURSE_STATIC_EXPLORERS": "1", "TQDM_DISABLE": "1", "COURSE_EXPLORER_DATA_DIR": str(EXPLORER_DATA),
                         "IPYTHONDIR": str(kernel_profile(REPO / ".cache" / "site-ipython"))})
     environment.setdefault("NUMBA_CACHE_DIR", str(REPO / ".cache" / "numba"))
     shutil.rmtree(OUTPUT, ignore_errors=True)
@@ -133,8 +149,7 @@ def remove_unused_scripts(html_root: Path) -> None:
 
     * The Thebe (live code) loader that Jupyter Book 1 always adds, twice over: the duplicate declaration is a
       console error, and its configuration names a script on another host.
-    * The saved state of the explorers' ipywidgets: the pages show the static explorers instead, so the state
-      is dead weight (and would look like a dead widget to the page).
+    * Saved ipywidgets state, if any: the pages show the explorers' static versions instead.
     """
     for page in html_root.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
@@ -186,6 +201,7 @@ def main() -> None:
     lessons = [lesson_summary(path) for path in sorted((REPO / "notebooks").glob("*.ipynb"))]
     write_toc_and_index(lessons)
     vendor_mathjax()
+    copy_explorer_front_end()
     build()
     remove_unused_scripts(HTML)
     write_entry_page(HTML)

@@ -3,8 +3,6 @@
 // kernel. Each explorer on a page is a <div class="course-explorer"> holding its state and the first view's data
 // (helpers/widgets.py, Explorer.static_html); everything else is fetched from _static/explorer-data/ when a
 // control first asks for it. No other host is ever contacted.
-import explorer from "./explorer.js";
-
 const DATA_FOLDER = new URL("explorer-data/", import.meta.url);
 
 /** Python's helpers.widgets.static_file_name: "|" becomes "~", other unsafe bytes "=XX". */
@@ -32,9 +30,8 @@ function fromBase64(text) {
 
 /** The part of an anywidget model the explorer uses: get, set, on, off, save_changes, send. */
 class StaticModel {
-  constructor(state, firstView, folder) {
+  constructor(state, folder) {
     this.state = state;
-    this.firstView = firstView;
     this.folder = folder;
     this.handlers = new Map();
   }
@@ -56,14 +53,9 @@ class StaticModel {
   }
   async answer(key) {
     try {
-      let compressed;
-      if (this.firstView[key]) {
-        compressed = fromBase64(this.firstView[key]);
-      } else {
-        const response = await fetch(new URL(fileName(key), this.folder));
-        if (!response.ok) throw new Error(`the site has no file for it (HTTP ${response.status})`);
-        compressed = new Uint8Array(await response.arrayBuffer());
-      }
+      const response = await fetch(new URL(fileName(key), this.folder));
+      if (!response.ok) throw new Error(`the site has no file for it (HTTP ${response.status})`);
+      const compressed = new Uint8Array(await response.arrayBuffer());
       this.emit("msg:custom", { type: "data", key }, [await inflate(compressed)]);
     } catch (error) {
       const fromDisk = location.protocol === "file:";
@@ -74,15 +66,21 @@ class StaticModel {
   }
 }
 
-function mountAll() {
-  for (const root of document.querySelectorAll(".course-explorer:not([data-mounted])")) {
+async function mountAll() {
+  const roots = document.querySelectorAll(".course-explorer:not([data-mounted])");
+  if (!roots.length) return; // pages without explorers never load the drawing module
+  const { default: explorer } = await import("./explorer.js");
+  for (const root of roots) {
     root.dataset.mounted = "true";
     const state = JSON.parse(root.querySelector(".course-explorer-state").textContent);
-    const firstView = JSON.parse(root.querySelector(".course-explorer-data").textContent);
+    // The first view's payloads are in the page (deflated, base64), as JupyterLab gets them with the widget.
+    const inline = JSON.parse(root.querySelector(".course-explorer-data").textContent);
+    state.first_view = Object.fromEntries(await Promise.all(
+      Object.entries(inline).map(async ([key, text]) => [key, await inflate(fromBase64(text))])));
     const folder = new URL(`${root.dataset.sampleRate}/`, DATA_FOLDER);
     const host = document.createElement("div");
     root.append(host);
-    explorer.render({ model: new StaticModel(state, firstView, folder), el: host });
+    explorer.render({ model: new StaticModel(state, folder), el: host });
   }
 }
 

@@ -144,7 +144,7 @@ def test_spectrogram_image_is_the_lessons_spectrogram():
     blocks = padded.reshape(rows, row_step, columns, column_step).max(axis=(1, 3))
     shown = meta["db_low"] + arrays["image"] * meta["db_step"]
     difference = np.abs(shown - np.clip(blocks, -90, 0))
-    assert np.sqrt(np.mean(difference ** 2)) < 1.0 and np.percentile(difference, 99) < 3.0
+    assert np.sqrt(np.mean(difference ** 2)) < 1.25 and np.percentile(difference, 99) < 3.5  # JPEG, 90 dB colour map
     assert meta["hz_per_bin"] == pytest.approx(sr / 1024) and meta["hop_length_samples"] == 256
 
 

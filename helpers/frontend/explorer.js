@@ -83,6 +83,16 @@ class DataStore {
     }
     return undefined;
   }
+  /** Decode the payloads sent with the widget itself (the first view), before the first drawing. */
+  async seed(firstView) {
+    await Promise.all(Object.entries(firstView || {}).map(async ([key, buffer]) => {
+      try {
+        this.payloads.set(key, await decodePayload(buffer));
+      } catch (error) {
+        this.errors.set(key, `could not read the data (${error})`);
+      }
+    }));
+  }
   has(key) { return this.payloads.has(key); }
   error(key) { return this.errors.get(key); }
   flush() {
@@ -578,6 +588,12 @@ class View {
     ensureStyle(el);
     this.root = element("div", { class: "cx-root", "data-kind": model.get("kind") });
     this.controls = element("div", { class: "cx-controls" });
+    // In JupyterLab the notebook listens to keys too (arrows move between cells, Space scrolls): keep plain keys
+    // for the controls, so they move sliders and menus as on any web page. Escape, Tab and shortcuts with Ctrl,
+    // Alt or Cmd (Ctrl+S saves) still reach JupyterLab.
+    this.controls.addEventListener("keydown", (event) => {
+      if (!event.ctrlKey && !event.metaKey && !event.altKey && event.key !== "Escape" && event.key !== "Tab") event.stopPropagation();
+    });
     this.errorLine = element("p", { class: "cx-error", role: "alert" });
     this.summary = element("p", { class: "cx-summary", "aria-live": "polite" });
     this.root.append(this.controls, this.errorLine);
@@ -757,7 +773,7 @@ const waveform = {
       const plot = new Plot(c, box, { x: range, y: [-1, 1] });
       const clip = view.data.get(`clip|${name}`);
       const rms = view.data.get(this.rmsKey(view, name));
-      const digits = view.model.get("window") < 0.1 ? 3 : 2;
+      const digits = 3; // the Start slider moves in steps of 5 ms
       const duration = view.duration.get(name);
       const moved = Math.abs(range[0] - view.model.get("start")) > 1e-9 ? " (moved back: the clip ends there)" : "";
       const title = `${name}: ${range[0].toFixed(digits)}\u2013${range[1].toFixed(digits)} s of ${duration.toFixed(1)} s${moved}`;
@@ -766,8 +782,13 @@ const waveform = {
         plot.message(error ? `No data for ${name}: ${error}` : `Loading ${name}\u2026`);
       } else {
         // The finest level this zoom needs, if every chunk of it is here; otherwise the whole-clip outline.
-        const { block, keys } = this.level(view, name, range, box.width * view.canvasRatio());
+        const { keys } = this.level(view, name, range, box.width * view.canvasRatio());
         const chunks = keys.map((key) => view.data.get(key));
+        // Ask ahead for the windows on either side at the same detail, so the next moves find their data here.
+        const width = range[1] - range[0];
+        for (const key of this.level(view, name, [Math.max(0, range[0] - width), range[1] + width], box.width * view.canvasRatio() * 3).keys) {
+          if (!keys.includes(key)) view.data.get(key);
+        }
         const ready = chunks.every(Boolean);
         const sources = ready ? chunks : [clip];
         plot.clip((ctx) => {
@@ -788,7 +809,6 @@ const waveform = {
           texts.push(`${name}: ${range[0].toFixed(digits)} to ${range[1].toFixed(digits)} s, RMS level over the window ` +
             `${windowLevel(values, step, range)} dBFS`);
         }
-        void block;
       }
       plot.frame({ yLabel: "Amplitude\n(full scale = \u00b11)", xLabel: row === 1 ? "Time (s)" : null, title,
         yTicks: [-1, -0.5, 0, 0.5, 1] });
@@ -1360,9 +1380,10 @@ const dashboard = {
 
 const RENDERERS = { waveform, spectrogram, feature, mfcc, dashboard };
 
-/** anywidget's entry point (and the website loader's): build the controls and canvas in `el`, draw, and keep
- * drawing as the model changes or data arrives. Returns the clean-up function. */
-function render({ model, el }) {
+/** anywidget's entry point (and the website loader's): build the controls and canvas in `el`, draw the first view
+ * from the data sent with the model (`first_view`), and keep drawing as the model changes or data arrives. Returns
+ * the clean-up function. */
+async function render({ model, el }) {
   const renderer = RENDERERS[model.get("kind")];
   if (!renderer) {
     el.textContent = `Unknown explorer kind ${model.get("kind")}`;
@@ -1371,6 +1392,7 @@ function render({ model, el }) {
   const view = new View(model, el, renderer);
   view.canvasRatio = () => window.devicePixelRatio || 1;
   renderer.build(view);
+  await view.data.seed(model.get("first_view"));
   view.draw("first");
   if (typeof ResizeObserver !== "undefined") {
     let lastWidth = view.canvas.clientWidth;

@@ -1,4 +1,5 @@
-"""JupyterLab in a real browser: open lesson 01, run all cells, move the explorer's slider, see the plot change."""
+"""JupyterLab in a real browser: open lesson 01, run all cells, move every control of its explorer (also while the
+kernel is busy) and see the picture change."""
 
 import importlib.util
 import json
@@ -9,6 +10,7 @@ import time
 import urllib.request
 
 from conftest import REPO
+from explorer_driver import SIGNATURE, controls_of, move, summary, timings, unlabelled_inputs, wait_settled
 
 TOKEN = "course-browser-test"
 
@@ -26,11 +28,12 @@ def offline_options():
     return course.jupyter_offline_options()
 
 
-def start_lab(tmp_path):
-    """JupyterLab serving a copy of lesson 01 in tmp_path (it autosaves: the repository's copy stays clean)."""
+def start_lab(tmp_path, lessons=("01_waveforms.ipynb",)):
+    """JupyterLab serving copies of lessons in tmp_path (it autosaves: the repository's copies stay clean)."""
     import shutil
 
-    shutil.copy(REPO / "notebooks" / "01_waveforms.ipynb", tmp_path / "01_waveforms.ipynb")
+    for lesson in lessons:
+        shutil.copy(REPO / "notebooks" / lesson, tmp_path / lesson)
     port = free_loopback_port()
     log = open(tmp_path / "lab.log", "w")
     command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
@@ -49,35 +52,73 @@ def start_lab(tmp_path):
     raise AssertionError("JupyterLab did not start within 90 s")
 
 
-def test_lesson_01_runs_and_its_slider_redraws_the_plot(browser, tmp_path):
+BUSY_SECONDS = 20
+BUSY_CELL = f"import time\nstarted = time.time()\nwhile time.time() - started < {BUSY_SECONDS}:  # the kernel is busy\n    pass"
+
+
+def with_busy_last_cell(path):
+    """Append a cell that keeps the kernel busy for BUSY_SECONDS, as a long computation in a later cell would."""
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(BUSY_CELL))
+    nbformat.write(notebook, path)
+
+
+def open_and_run_all(page, port, name):
+    """Open a lesson, Run All, and return its first explorer once it is drawn (later cells may still run)."""
+    page.goto(f"http://127.0.0.1:{port}/lab/tree/{name}?token={TOKEN}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+    # Wait until the kernel is connected and idle before running anything.
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=90_000)
+    page.wait_for_timeout(1000)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
+    root = page.locator(".jp-OutputArea .cx-root").first
+    root.wait_for(state="attached", timeout=240_000)
+    root.scroll_into_view_if_needed()
+    page.wait_for_function("root => root.querySelector('.cx-summary').textContent.startsWith('Showing')",
+                           arg=root.element_handle(), timeout=30_000)
+    return root
+
+
+def test_lesson_01_explorer_answers_while_the_kernel_is_busy_and_every_control_redraws_it(browser, tmp_path):
     server, port, log = start_lab(tmp_path)
+    with_busy_last_cell(tmp_path / "01_waveforms.ipynb")
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
+    console_errors = []
+    page.on("console", lambda message: console_errors.append(message.text)
+            if message.type == "error" and "explorer" in message.text.lower() else None)
     try:
-        page.goto(f"http://127.0.0.1:{port}/lab/tree/01_waveforms.ipynb?token={TOKEN}")
-        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
-        # Wait until the kernel is connected and idle before running anything.
-        page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=90_000)
-        page.wait_for_timeout(2000)
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
-        image = page.locator(".jp-OutputArea img.widget-image").first
-        image.wait_for(state="attached", timeout=180_000)
-        image.scroll_into_view_if_needed()
-        page.wait_for_function("img => img.src && img.complete && img.naturalWidth > 0",
-                               arg=image.element_handle(), timeout=60_000)
-        before = image.get_attribute("src")
-        readout = page.locator(".jupyter-widgets.widget-slider .widget-readout").first
-        readout.click()
-        page.keyboard.press("Control+A")
-        page.keyboard.type("10")
-        page.keyboard.press("Enter")
-        page.wait_for_function("([img, old]) => img.src !== old && img.complete && img.naturalWidth > 0",
-                               arg=[image.element_handle(), before], timeout=30_000)
-        assert image.get_attribute("src") != before
+        root = open_and_run_all(page, port, "01_waveforms.ipynb")
+        # The first view came with the widget: drawn although the last cell keeps the kernel busy.
+        assert "edm" in summary(root) and "ambient" in summary(root)
+        page.get_by_text("Python 3 (ipykernel) | Busy").wait_for(timeout=10_000)
+        start = next(control for control in controls_of(root) if control["label"] == "Start")
+        window = next(control for control in controls_of(root) if control["label"] == "Window")
+        for control in (start, window, start):
+            before_pixels, before_text = root.evaluate(SIGNATURE), summary(root)
+            move(page, control)
+            page.wait_for_function("([root, old]) => root.querySelector('.cx-summary').textContent !== old",
+                                   arg=[root.element_handle(), before_text], timeout=2_000)
+            assert root.evaluate(SIGNATURE) != before_pixels, control["label"]
+        drawn = [timing for timing in timings(root) if timing["cause"] in ("start", "window")]
+        assert len(drawn) == 3 and all(timing["input_to_drawn_ms"] < 1000 for timing in drawn)
+        assert page.get_by_text("Python 3 (ipykernel) | Busy").count() == 1, "the busy cell ended too early"
+
+        page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=(BUSY_SECONDS + 60) * 1000)
+        wait_settled(root)
+        assert unlabelled_inputs(root) == []
+        for control in controls_of(root):
+            before_pixels, before_text = root.evaluate(SIGNATURE), summary(root)
+            move(page, control)
+            wait_settled(root)
+            assert root.evaluate(SIGNATURE) != before_pixels, control["label"]
+            assert summary(root) != before_text, control["label"]
         errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
         tracebacks = [text for text in errors.all_inner_texts() if "Traceback" in text or "Error" in text]
-        assert tracebacks == [], tracebacks
+        assert tracebacks == [] and console_errors == [], (tracebacks, console_errors)
     finally:
         page.screenshot(path=str(tmp_path / "lab.png"))
         context.close()
