@@ -12,6 +12,7 @@
 
 const FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
 const TITLE_FONT = "600 13px system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
+const SMALL_TITLE_FONT = "600 11px system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
 const TEXT_COLOR = "#1a1a1a";
 const GRID_COLOR = "#d9d9d9";
 const MISSING_COLOR = "#6b6b6b";
@@ -123,15 +124,25 @@ class DataStore {
 
 // ------------------------------------------------------------------------------------------- drawing helpers
 
-/** Round tick values for the range [low, high], about `count` of them. */
+/** Round tick values (steps of 1, 2 or 5 times a power of ten) for the range [low, high]: at least two of
+ * them, and as close to `count` as such steps allow. */
 export function niceTicks(low, high, count = 5) {
   if (!(high > low)) return [low];
-  const raw = (high - low) / Math.max(1, count);
-  const power = Math.pow(10, Math.floor(Math.log10(raw)));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) || 10 * power;
+  const power = Math.pow(10, Math.floor(Math.log10((high - low) / Math.max(1, count))));
+  let best = null;
+  for (const scale of [0.1, 1, 10]) {
+    for (const multiple of [1, 2, 5]) {
+      const step = multiple * power * scale;
+      const n = Math.floor(high / step + 1e-9) - Math.ceil(low / step - 1e-9) + 1;
+      if (n < 2) continue;
+      const score = Math.abs(n - count);
+      if (best === null || score < best.score || (score === best.score && step > best.step)) best = { step, score };
+    }
+  }
+  const step = best ? best.step : high - low;
   const ticks = [];
   for (let value = Math.ceil(low / step - 1e-9) * step; value <= high + step * 1e-9; value += step) {
-    ticks.push(Math.abs(value) < step * 1e-9 ? 0 : value);
+    ticks.push(Math.abs(value) < step * 1e-9 ? 0 : Number(value.toPrecision(12)));
   }
   return ticks;
 }
@@ -198,7 +209,7 @@ class Plot {
     draw(c);
     c.restore();
   }
-  frame({ xTicks = true, yTicks, yLabel, xLabel, title, yAxisRight, rightTicks, rightLabel, rightRange } = {}) {
+  frame({ xTicks = true, yTicks, yLabel, xLabel, title, titleRoom = null, rightTicks, rightLabel, rightRange } = {}) {
     const c = this.context;
     const { left, top, width, height } = this.box;
     c.save();
@@ -246,7 +257,10 @@ class Plot {
       c.font = TITLE_FONT;
       c.textAlign = "left";
       c.textBaseline = "bottom";
-      c.fillText(fitText(c, title, width + (yAxisRight ? 0 : 40)), left, top - 4);
+      // Room for the title (CSS px): up to the canvas's edge, or `titleRoom` px past the plot (a colour bar there).
+      const available = titleRoom === null ? c.canvas.width / c.getTransform().a - left - 4 : width + titleRoom;
+      if (c.measureText(title).width > available) c.font = SMALL_TITLE_FONT; // narrow screens: 11 px, not cut
+      c.fillText(fitText(c, title, available), left, top - 4);
     }
     c.restore();
   }
@@ -643,7 +657,7 @@ class View {
     this.frameRequested = true;
     requestAnimationFrame(() => {
       this.frameRequested = false;
-      if (this.dirty) this.draw("data", null);
+      if (this.dirty) this.draw("update", null);
     });
   }
   draw(cause = "model", inputTime = null) {
@@ -689,6 +703,7 @@ class View {
     for (const [event, callback] of this.listeners) this.model.off(event, callback);
     this.data.dispose();
     if (this.resizeObserver) this.resizeObserver.disconnect();
+    if (this.densityQuery) this.densityQuery[0].removeEventListener("change", this.densityQuery[1]);
     this.root.remove();
   }
 }
@@ -856,7 +871,7 @@ function drawSpectrogramRow(view, plot, key, payload) {
 }
 
 function dbColorBar(view, c, box) {
-  colorBar(c, box, view.colormaps.magma.table, view.setup.db_range, "Level (dB re full-scale sine)", null);
+  colorBar(c, box, view.colormaps.magma.table, view.setup.db_range, "Level (dB re\nfull-scale sine)", null);
 }
 
 const spectrogram = {
@@ -896,12 +911,12 @@ const spectrogram = {
       drawSpectrogramRow(view, plot, key, payload);
       const axis = frequencyAxis(meta);
       const bands = meta.scale === "mel" ? `, ${meta.mel_bands} mel bands` : "";
+      dbColorBar(view, c, { left: box.left + box.width + 14, top: box.top, width: 14, height: box.height });
       plot.frame({ yTicks: axis.ticks, yLabel: axis.label.replace(", ", ",\n"), xLabel: row === 1 ? "Time (s)" : null,
         title: `${name}: n_fft = ${meta.n_fft_samples} \u2192 ${meta.hz_per_bin.toFixed(1)} Hz per bin, ${meta.window_ms.toFixed(0)} ms per window${bands}` });
       texts.push(`${name} on a ${meta.scale} frequency axis, n_fft ${meta.n_fft_samples} samples: ${meta.hz_per_bin.toFixed(1)} Hz per bin, ` +
         `${meta.window_ms.toFixed(0)} ms per window${bands}`);
     });
-    dbColorBar(view, c, { left: boxes[0].left + boxes[0].width + 14, top: boxes[0].top, width: 14, height: boxes[1].top + boxes[1].height - boxes[0].top });
     return `Showing ${texts.join("; ")}.`;
   },
 };
@@ -973,6 +988,7 @@ const feature = {
           drawCurve(plot, values.length, (k) => k * step, (k) => values[k], color, 1.6);
           entries.push([setup.features[index].label, color === "#FFFFFF" ? "#9a9a9a" : color]);
         });
+        dbColorBar(view, c, { left: box.left + box.width + 14, top: box.top, width: 14, height: box.height });
         plot.frame({ yLabel: "Frequency (Hz)", xLabel, title });
         if (entries.length) legend(c, box, entries);
       } else {
@@ -999,7 +1015,6 @@ const feature = {
       }
       if (mainPayload) texts.push(`${name}: mean ${main.label} ${mainPayload.meta.mean_text} ${main.unit}`);
     });
-    if (over) dbColorBar(view, c, { left: boxes[0].left + boxes[0].width + 14, top: boxes[0].top, width: 14, height: boxes[1].top + boxes[1].height - boxes[0].top });
     return `${texts.join("; ")}. Frame length ${view.model.get("frame_length")} samples.`;
   },
 };
@@ -1236,7 +1251,7 @@ const dashboard = {
         title = `${name}: mean ${setup.statistics[name][v].text} ${scalar.unit}`;
         yTicks = niceTicks(range[0], range[1], 3);
       }
-      plot.frame({ title, yTicks, xTicks: last ? true : "marks", xLabel: last ? "Time (s)" : null });
+      plot.frame({ title, yTicks, xTicks: last ? true : "marks", xLabel: last ? "Time (s)" : null, titleRoom: isImage ? 10 : null });
     });
     const label = scalar ? `${scalar.label} (${scalar.unit}), lesson ${scalar.lesson}` : { waveform: "Amplitude (full scale = \u00b11)", spectrogram: "Frequency (Hz, log scale)", mfcc: "MFCC number" }[v];
     verticalText(c, label, 4, 24 + (selected.length * (rowHeight + 30) - 30) / 2);
@@ -1401,6 +1416,15 @@ async function render({ model, el }) {
     });
     view.resizeObserver.observe(view.root);
   }
+  // Browser zoom or a move to another screen changes the pixel density: redraw sharp at the new one.
+  const watchDensity = () => {
+    if (typeof matchMedia === "undefined") return;
+    const query = matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`);
+    const changed = () => { query.removeEventListener("change", changed); view.requestDraw(); watchDensity(); };
+    query.addEventListener("change", changed);
+    view.densityQuery = [query, changed];
+  };
+  watchDensity();
   // For tests and the benchmark: the view's timings and a way to read its state.
   el.courseExplorer = view;
   return () => view.dispose();

@@ -77,8 +77,8 @@ def open_and_run_all(page, port, name):
     root = page.locator(".jp-OutputArea .cx-root").first
     root.wait_for(state="attached", timeout=240_000)
     root.scroll_into_view_if_needed()
-    page.wait_for_function("root => root.querySelector('.cx-summary').textContent.startsWith('Showing')",
-                           arg=root.element_handle(), timeout=30_000)
+    page.wait_for_function("root => root.querySelector('.cx-summary').textContent.trim().length > 0",
+                           arg=root.element_handle(), timeout=60_000)
     return root
 
 

@@ -77,6 +77,9 @@ def test_every_control_of_every_explorer_redraws_it(context, site_url, page_path
     aria-live text; data that is not in the page comes from the site's own files; nothing logs an error."""
     page, errors, foreign = open_page(context, site_url, page_path)
     try:
+        page.wait_for_function("() => document.querySelectorAll('.course-explorer').length > 0 && document."
+                               "querySelectorAll('.cx-root').length === document.querySelectorAll('.course-explorer')"
+                               ".length", timeout=30_000)
         roots = explorer_roots(page)
         assert roots, f"no explorer drawn on {page_path}"
         for number, root in enumerate(roots):
