@@ -202,7 +202,8 @@ class Load:
 
 
 def measure_explorers(page, moves: int, label: str, kernel_process=None) -> list[dict]:
-    """Move every control of every explorer on the page; return one row per control with the timings."""
+    """Move every control of every explorer on the page; return one row per control with the timings, and the
+    kernel's CPU time per move when ``kernel_process`` is given (moves one frame apart, as a held arrow key)."""
     from explorer_driver import clear_timings, controls_of, explorer_roots, move, timings, wait_settled
 
     rows = []
@@ -222,6 +223,7 @@ def measure_explorers(page, moves: int, label: str, kernel_process=None) -> list
                                        "root.parentNode.courseExplorer.timings.every(t => t.cause === 'update' || "
                                        "t.input_to_frame_ms !== null)", arg=root.element_handle(), timeout=10_000)
             wait_settled(root, 120)
+            page.wait_for_timeout(400)  # the trait updates reach the kernel once the control rests
             cpu_after = sum(kernel_process.cpu_times()[:2]) if kernel_process else None
             measured = [t for t in timings(root) if t["cause"] not in ("update", "first")]
             row = {"condition": label, "explorer": f"{kind} #{number}", "control": control["label"],
@@ -298,7 +300,7 @@ def browser_jupyterlab(browser, lessons: list[str], moves: int, scratch: Path) -
             load = Load(6)
             try:
                 page.get_by_text("Python 3 (ipykernel) | Busy").wait_for(timeout=10_000)
-                for row in measure_explorers(page, moves, "JupyterLab, its kernel busy + 6 busy processes", kernel):
+                for row in measure_explorers(page, moves, "JupyterLab, its kernel busy + 6 busy processes"):
                     rows.append({"lesson": lesson, **row})
             finally:
                 load.stop()

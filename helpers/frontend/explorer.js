@@ -16,6 +16,7 @@ const SMALL_TITLE_FONT = "600 11px system-ui, -apple-system, 'Segoe UI', Roboto,
 const TEXT_COLOR = "#1a1a1a";
 const GRID_COLOR = "#d9d9d9";
 const MISSING_COLOR = "#6b6b6b";
+const SYNC_DELAY_MS = 200;
 
 // ------------------------------------------------------------------------------------------- payloads and data
 
@@ -643,12 +644,14 @@ class View {
     c.imageSmoothingEnabled = false;
     return { c, width: cssWidth, height: cssHeight, ratio };
   }
-  /** Set a trait from a control: the model (and through it the kernel) learns of it, and the picture is redrawn
-   * now, without waiting for anything. */
+  /** Set a trait from a control and redraw now, without waiting for anything. The kernel learns the new values
+   * once the control rests for SYNC_DELAY_MS: a held arrow key or a dragged slider sends one update, not thirty a
+   * second, so a class sharing one server does not pay for every move. */
   setTrait(name, value, event) {
     const started = event && event.timeStamp ? event.timeStamp : performance.now();
     this.model.set(name, value);
-    this.model.save_changes();
+    clearTimeout(this.syncTimer);
+    this.syncTimer = setTimeout(() => this.model.save_changes(), SYNC_DELAY_MS);
     this.draw(name, started);
   }
   requestDraw() {
@@ -700,6 +703,7 @@ class View {
     return image;
   }
   dispose() {
+    if (this.syncTimer) { clearTimeout(this.syncTimer); this.model.save_changes(); }
     for (const [event, callback] of this.listeners) this.model.off(event, callback);
     this.data.dispose();
     if (this.resizeObserver) this.resizeObserver.disconnect();
