@@ -272,13 +272,28 @@ def spectrogram_payload(y: np.ndarray, sr: float, n_fft: int, scale: str, magnit
     image, (bottom, top) = spectrogram_image(y, sr, n_fft, scale, magnitude=magnitude)
     shown = fit_for_display(image, *display_shape)
     quantised, step = quantise_db(shown, *DB_RANGE)
+    # Where the picture's edges lie: frame k is centred at k * hop / sr (centred framing) and each shown column
+    # holds `column_step` frames; row centres are evenly spaced on the axis (bin k at k * sr / n_fft Hz; log rows
+    # from 32 Hz; mel band i at (i + 1) / (n_mels + 1) of the mel axis, librosa's band centres from 0 Hz).
+    hop_s = (n_fft // 4) / sr
+    column_step = -(-image.shape[1] // shown.shape[1])
+    row_step = -(-image.shape[0] // shown.shape[0])
+    if scale == "linear":
+        first_row, row_spacing = 0.0, sr / n_fft
+    elif scale == "log":
+        first_row, row_spacing = bottom, (top - bottom) / (image.shape[0] - 1)
+    else:
+        first_row = row_spacing = top / (image.shape[0] + 1)
+    extent = [-0.5 * hop_s, (shown.shape[1] * column_step - 0.5) * hop_s,
+              first_row - 0.5 * row_spacing, first_row + (shown.shape[0] * row_step - 0.5) * row_spacing]
     meta = {
         "n_fft_samples": n_fft, "hop_length_samples": n_fft // 4, "scale": scale, "sample_rate_hz": sr,
         "duration_s": y.size / sr, "axis_bottom": bottom, "axis_top": top, "frequency_ticks": frequency_ticks(scale, sr),
         "db_low": DB_RANGE[0], "db_step": step, "hz_per_bin": sr / n_fft, "window_ms": 1000 * n_fft / sr,
         "rows_computed": int(image.shape[0]), "frames_computed": int(image.shape[1]),
         "mel_bands": int(image.shape[0]) if scale == "mel" else None,
-        "time_of_frame_0_s": 0.0, "frames_per_column": image.shape[1] / shown.shape[1],
+        "time_of_frame_0_s": 0.0, "frames_per_column": column_step, "rows_per_image_row": row_step,
+        "image_extent": [float(value) for value in extent],
     }
     return meta, {"image": JpegImage(quantised)}
 
@@ -374,7 +389,8 @@ def mfcc_payload(y: np.ndarray, sr: float, n_mels: int, max_columns: int = SPECT
     limits = [float(np.percentile(sample[1:n] if n > 1 else sample[:1], 99)) or 1.0 for n in range(1, n_mels + 1)]
     return ({"n_mels": n_mels, "sample_rate_hz": sr, "duration_s": y.size / sr, "hop_length_samples": 512,
              "n_fft_samples": 2048, "db_low": high - 80.0, "db_step": db_step, "frames_computed": frames,
-             "frames_per_column": frames / shown.shape[1], "dct": "type II, orthonormal",
+             "frames_per_column": step, "dct": "type II, orthonormal",
+             "image_extent_s": [-0.5 * 512 / sr, (shown.shape[1] * step - 0.5) * 512 / sr],
              "rebuild_error_db": [float(e) for e in rebuild_errors_db(coefficients)],
              "coefficient_limit": limits},
             {"log_mel": quantised})

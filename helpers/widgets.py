@@ -24,6 +24,7 @@ import json
 import os
 import time
 import zlib
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -102,6 +103,7 @@ class ClipStore:
                 sample_info(name)  # an unknown id raises AudioInputError listing the real ones
         self.names = names
         self._features: dict[tuple, object] = {}
+        self._magnitudes: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
 
     def audio(self, name: str) -> tuple[np.ndarray, float]:
         """``(y, sr)`` of clip ``name``: ``(n,)`` float32 mono and Hz."""
@@ -145,10 +147,22 @@ class ClipStore:
             raise AudioInputError(f"{name!r} is not one of the clips in this explorer: {', '.join(self.names)}.")
         return name
 
+    #: STFT magnitudes kept at once (about 5 MB each for a 30 s clip): the explorers keep the payloads made from
+    #: them anyway, so only the most recent few are worth keeping for the next view of the same clip and n_fft.
+    max_magnitudes = 4
+
     def magnitude(self, name: str, n_fft: int):
-        """Cached STFT magnitude of clip ``name`` (hop ``n_fft // 4``), shared by every spectral view and feature."""
-        return self.feature(name, f"stft-magnitude:{n_fft}",
-                            lambda y, sr: stft_magnitude(y, sr, n_fft=n_fft, hop_length=n_fft // 4))
+        """STFT magnitude of clip ``name`` (hop ``n_fft // 4``), shared by every spectral view and feature; the last
+        :attr:`max_magnitudes` are kept, so memory stays flat however many clips and FFT sizes a student tries."""
+        key = (name, n_fft)
+        if key in self._magnitudes:
+            self._magnitudes.move_to_end(key)
+        else:
+            y, sr = self.audio(name)
+            self._magnitudes[key] = stft_magnitude(y, sr, n_fft=n_fft, hop_length=n_fft // 4)
+            while len(self._magnitudes) > self.max_magnitudes:
+                self._magnitudes.popitem(last=False)
+        return self._magnitudes[key]
 
     def feature(self, name: str, key: str, compute):
         """The cached result of ``compute(y, sr)`` for clip ``name``; ``key`` names the feature and its settings."""
@@ -263,9 +277,12 @@ class Explorer(anywidget.AnyWidget):
         for key in content.get("keys", []):
             try:
                 payload = self.payload(str(key))
-            except (AudioInputError, ValueError, TypeError) as error:
+            except AudioInputError as error:
                 # Shown next to the controls by the front-end, which then draws that row as "no data".
                 self.send({"type": "error", "key": key, "message": str(error)})
+            except Exception as error:  # noqa: BLE001 - every request gets an answer, or the view waits forever
+                self.send({"type": "error", "key": key, "message": f"The explorer could not compute {key!r}: "
+                                                                   f"{type(error).__name__}: {error}"})
             else:
                 self.send({"type": "data", "key": key}, [payload])
 
@@ -302,7 +319,7 @@ class Explorer(anywidget.AnyWidget):
         inline = {key: base64.b64encode(zlib.compress(self.payload(key), 9)).decode("ascii")
                   for key in dict.fromkeys(self.initial_keys())}
         state = json.dumps(self.state(), separators=(",", ":")).replace("</", "<\\/")
-        first = json.dumps(inline, separators=(",", ":"))
+        first = json.dumps(inline, separators=(",", ":")).replace("</", "<\\/")
         return (f'<div class="course-explorer" data-explorer="{html.escape(type(self).__name__)}" '
                 f'data-sample-rate="{self.store.sr}">'
                 f'<script type="application/json" class="course-explorer-state">{state}</script>'

@@ -53,7 +53,9 @@ class StaticModel {
   }
   async answer(key) {
     try {
-      const response = await fetch(new URL(fileName(key), this.folder));
+      const url = new URL(fileName(key), this.folder);
+      // One retry after a second: a classroom network may drop a request now and then.
+      const response = await fetch(url).catch(() => new Promise((done) => setTimeout(done, 1000)).then(() => fetch(url)));
       if (!response.ok) throw new Error(`the site has no file for it (HTTP ${response.status})`);
       const compressed = new Uint8Array(await response.arrayBuffer());
       this.emit("msg:custom", { type: "data", key }, [await inflate(compressed)]);

@@ -124,8 +124,11 @@ def test_each_payload_is_computed_once():
     for _ in range(3):
         sent(explorer, ["spectrogram|pop|1024|log", "spectrogram|pop|1024|mel"])
     assert [key for key, _ in explorer.compute_times_ms] == first_view + ["spectrogram|pop|1024|mel"]
-    # one STFT per song and FFT size, whatever the axis
-    assert [key for (name, key) in explorer.store._features if name == "pop"] == ["stft-magnitude:1024"]
+    # one STFT per song and FFT size, whatever the axis; only the last few are kept
+    assert [key for key in explorer.store._magnitudes if key[0] == "pop"] == [("pop", 1024)]
+    for n_fft in N_FFT_CHOICES:
+        explorer.payload(f"spectrogram|piano|{n_fft}|linear")
+    assert len(explorer.store._magnitudes) == explorer.store.max_magnitudes
 
 
 # ------------------------------------------------------------------------------------------------ spectrogram
@@ -174,6 +177,28 @@ def test_a_full_scale_sine_reads_0_db_on_every_axis():
             peaks = meta["db_low"] + arrays["image"][:, 5:-5].max(axis=0) * meta["db_step"]
             reference = 1.7 if scale == "mel" else 1.5  # mel: a sine between band centres reads up to +1.7 dB
             assert np.median(peaks) == pytest.approx(level, abs=reference), (scale, name)
+
+
+def test_spectrogram_pictures_sit_where_their_frames_and_bands_are():
+    import librosa
+
+    explorer = SpectrogramExplorer(clips=["pop", "edm"], n_fft=256)
+    y, sr = helpers.load_sample_cached("pop")
+    frames = 1 + y.size // 64  # centred frames, hop 64
+    for scale in ("linear", "log", "mel"):
+        meta, arrays = data.decode_payload(explorer.payload(f"spectrogram|pop|256|{scale}"))
+        x0, x1, y0, y1 = meta["image_extent"]
+        rows, columns = arrays["image"].shape
+        # Column j holds frames j*step .. (j+1)*step-1, frame k centred at k * hop / sr.
+        step = meta["frames_per_column"]
+        assert step == -(-frames // columns) and x0 == pytest.approx(-0.5 * 64 / sr)
+        assert x1 == pytest.approx((columns * step - 0.5) * 64 / sr)
+        if scale == "mel":  # band i centred where librosa puts it: mel_frequencies(n + 2)[i + 1]
+            centres = librosa.hz_to_mel(librosa.mel_frequencies(rows + 2, fmin=0.0, fmax=sr / 2))[1:-1]
+            spacing = (y1 - y0) / rows
+            np.testing.assert_allclose(y0 + spacing * (np.arange(rows) + 0.5), centres, rtol=1e-6)
+        if scale == "linear":
+            assert y0 == pytest.approx(-0.5 * sr / 256) and rows == 129
 
 
 def test_spectrogram_controls_refuse_what_the_menus_do_not_offer():

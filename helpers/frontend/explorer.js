@@ -17,6 +17,8 @@ const TEXT_COLOR = "#1a1a1a";
 const GRID_COLOR = "#d9d9d9";
 const MISSING_COLOR = "#6b6b6b";
 const SYNC_DELAY_MS = 200;
+const SUMMARY_DELAY_MS = 300;
+const MAX_IMAGES = 48; // painted pictures kept per view (each up to about 0.7 MB)
 
 // ------------------------------------------------------------------------------------------- payloads and data
 
@@ -87,12 +89,15 @@ class DataStore {
   }
   /** Decode the payloads sent with the widget itself (the first view), before the first drawing. */
   async seed(firstView) {
-    await Promise.all(Object.entries(firstView || {}).map(async ([key, buffer]) => {
+    const entries = Object.entries(firstView || {});
+    for (const [key] of entries) this.pending.add(key); // not asked for again while it is being decoded
+    await Promise.all(entries.map(async ([key, buffer]) => {
       try {
         this.payloads.set(key, await decodePayload(buffer));
       } catch (error) {
         this.errors.set(key, `could not read the data (${error})`);
       }
+      this.pending.delete(key);
     }));
   }
   has(key) { return this.payloads.has(key); }
@@ -110,7 +115,7 @@ class DataStore {
       this.errors.set(message.key, message.message);
       this.onChange(message.key);
     } else if (message.type === "data" && buffers && buffers.length) {
-      if (this.payloads.has(message.key)) return;
+      if (this.payloads.has(message.key)) { this.pending.delete(message.key); return; }
       try {
         this.payloads.set(message.key, await decodePayload(buffers[0]));
       } catch (error) {
@@ -347,10 +352,22 @@ function drawCurve(plot, count, timeOf, valueOf, color, width = 1.5) {
   let last = count - 1;
   while (first < count - 1 && timeOf(first + 1) < t0) first++;
   while (last > 0 && timeOf(last - 1) > t1) last--;
+  // The line is stroked in pieces of PIECE points: one long self-crossing path is far slower for the browser to
+  // paint (without a GPU) than many short ones, and looks the same.
+  const PIECE = 64;
+  let points = 0;
+  let previous = null;
+  const to = (x, y) => {
+    if (points === 0 && previous) c.moveTo(previous[0], previous[1]);
+    c.lineTo(x, y);
+    previous = [x, y];
+    points += 1;
+    if (points >= PIECE) { c.stroke(); c.beginPath(); points = 0; }
+  };
   plot.clip(() => {
     c.strokeStyle = color;
     c.lineWidth = width;
-    c.lineJoin = "round";
+    c.lineJoin = "bevel"; // round joins on thousands of short segments cost several ms of painting
     c.beginPath();
     const pixels = plot.box.width;
     if (last - first > 2 * pixels) {
@@ -360,8 +377,8 @@ function drawCurve(plot, count, timeOf, valueOf, color, width = 1.5) {
       const flush = () => {
         if (column < 0) return;
         const x = plot.box.left + column + 0.5;
-        c.lineTo(x, plot.sy(low));
-        c.lineTo(x, plot.sy(high));
+        to(x, plot.sy(low));
+        to(x, plot.sy(high));
       };
       for (let i = first; i <= last; i++) {
         const x = Math.floor(plot.sx(timeOf(i)) - plot.box.left);
@@ -372,57 +389,58 @@ function drawCurve(plot, count, timeOf, valueOf, color, width = 1.5) {
       }
       flush();
     } else {
-      for (let i = first; i <= last; i++) c.lineTo(plot.sx(timeOf(i)), plot.sy(valueOf(i)));
+      for (let i = first; i <= last; i++) to(plot.sx(timeOf(i)), plot.sy(valueOf(i)));
     }
     c.stroke();
   });
 }
 
-/** Draw min/max columns (from a waveform level) over the plot's time range. `columns` gives, for column k, its
- * first sample; `lowOf(k)` and `highOf(k)` in full-scale units. */
-function drawEnvelope(plot, sampleRate, blockSamples, firstSampleOf, count, lowOf, highOf, color) {
+/** Draw waveform payloads (chunks of one level, in order, or a clip's outline) over the plot's time range, as one
+ * path: each pixel column shows the lowest and highest sample in it; zoomed in past one sample per pixel, a line
+ * through the samples (with a dot on each when they are far apart). Values are in full-scale units. */
+function drawWave(plot, sampleRate, sources, color) {
   const c = plot.context;
   const [t0, t1] = plot.x;
   const pixels = plot.box.width;
   const samplesPerPixel = ((t1 - t0) * sampleRate) / pixels;
+  const columns = function* () {
+    for (const source of sources) {
+      const { first_sample: first, block_samples: size, full_scale: scale } = source.meta;
+      const low = source.arrays.minimum.data;
+      const high = (source.arrays.maximum || source.arrays.minimum).data;
+      const centre = size > 1 ? size / 2 : 0;
+      for (let k = 0; k < low.length; k++) yield [(first + k * size + centre) / sampleRate, low[k] / scale, high[k] / scale];
+    }
+  };
+  const singleSamples = sources.length && sources[0].meta.block_samples === 1 && samplesPerPixel < 1;
   plot.clip(() => {
     c.strokeStyle = color;
     c.fillStyle = color;
     c.lineWidth = 1;
     c.beginPath();
-    if (blockSamples === 1 && samplesPerPixel < 1) {
-      // Zoomed in to single samples: a line through them, with a dot on each when they are far apart.
-      const dots = samplesPerPixel < 0.12;
-      for (let k = 0; k < count; k++) {
-        const x = plot.sx(firstSampleOf(k) / sampleRate);
-        if (x < plot.box.left - 50 || x > plot.box.left + pixels + 50) continue;
-        c.lineTo(x, plot.sy(lowOf(k)));
+    if (singleSamples) {
+      const points = [];
+      for (const [time, value] of columns()) {
+        const x = plot.sx(time);
+        if (x >= plot.box.left - 50 && x <= plot.box.left + pixels + 50) { c.lineTo(x, plot.sy(value)); points.push([x, plot.sy(value)]); }
       }
       c.stroke();
-      if (dots) {
-        for (let k = 0; k < count; k++) {
-          const x = plot.sx(firstSampleOf(k) / sampleRate);
-          if (x < plot.box.left - 5 || x > plot.box.left + pixels + 5) continue;
-          c.beginPath(); c.arc(x, plot.sy(lowOf(k)), 2, 0, 2 * Math.PI); c.fill();
-        }
-      }
+      if (samplesPerPixel < 0.12) for (const [x, y] of points) { c.beginPath(); c.arc(x, y, 2, 0, 2 * Math.PI); c.fill(); }
       return;
     }
-    let column = -1;
+    let column = null;
     let low = Infinity;
     let high = -Infinity;
     const flush = () => {
-      if (column < 0) return;
+      if (column === null) return;
       const x = plot.box.left + column + 0.5;
       c.lineTo(x, plot.sy(low));
       c.lineTo(x, Math.min(plot.sy(high), plot.sy(low) - 0.8));
     };
-    for (let k = 0; k < count; k++) {
-      const x = Math.floor(plot.sx(firstSampleOf(k) / sampleRate) - plot.box.left);
+    for (const [time, a, b] of columns()) {
+      const x = Math.floor(plot.sx(time) - plot.box.left);
       if (x < -1 || x > pixels) continue;
       if (x !== column) { flush(); column = x; low = Infinity; high = -Infinity; }
-      const a = lowOf(k);
-      const b = highOf(k);
       if (a < low) low = a;
       if (b > high) high = b;
     }
@@ -547,7 +565,7 @@ function checkboxControl(labelText, options, values, onChange) {
 }
 
 const STYLE = `
-.cx-root { font: 13px system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif; color: #1a1a1a;
+.cx-root { overflow-x: auto; font: 13px system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif; color: #1a1a1a;
   background: #fff; padding: 6px 4px; border-radius: 4px; max-width: 100%; box-sizing: border-box; }
 .cx-controls { display: flex; flex-wrap: wrap; gap: 6px 18px; align-items: center; margin-bottom: 4px; }
 .cx-control { display: flex; align-items: center; gap: 6px; margin: 0; padding: 0; border: 0; flex-wrap: wrap; }
@@ -559,7 +577,7 @@ const STYLE = `
 .cx-control input[type=range] { width: 170px; min-height: 24px; }
 .cx-control output { min-width: 4.5em; font-variant-numeric: tabular-nums; }
 .cx-swatch { display: inline-block; width: 11px; height: 11px; border-radius: 50%; margin-right: 4px; border: 1px solid #333; }
-.cx-canvas { display: block; width: 100%; }
+.cx-canvas { display: block; width: 100%; min-width: 280px; }
 .cx-error { color: #a1260d; font-weight: 600; margin: 4px 0; }
 .cx-error:empty { display: none; }
 .cx-summary { margin: 4px 0 0; font-size: 13px; }
@@ -628,7 +646,7 @@ class View {
   /** Resize a canvas to its CSS width at the screen's pixel density; returns its 2-D context in CSS pixels. */
   context(canvas, cssHeight) {
     const ratio = window.devicePixelRatio || 1;
-    const cssWidth = Math.max(280, canvas.clientWidth || canvas.parentNode.clientWidth || 700);
+    const cssWidth = canvas.clientWidth || canvas.parentNode.clientWidth || 700; // at least 280 (CSS min-width)
     const width = Math.round(cssWidth * ratio);
     const height = Math.round(cssHeight * ratio);
     if (canvas.width !== width || canvas.height !== height) {
@@ -673,9 +691,15 @@ class View {
       this.errorLine.textContent = `The explorer could not draw: ${error}`;
       throw error;
     }
-    const errors = [this.model.get("error"), ...this.requestErrors()].filter(Boolean);
-    this.errorLine.textContent = errors.join(" ");
-    if (summary && summary !== this.summary.textContent) this.summary.textContent = summary;
+    const errors = [this.model.get("error"), ...this.requestErrors()].filter(Boolean).join(" ");
+    if (errors !== this.errorLine.textContent) this.errorLine.textContent = errors; // an alert is read once
+    // The text a screen reader announces follows the picture once the controls rest, so holding an arrow key does
+    // not queue one announcement per step (the slider's own value is announced as it moves).
+    clearTimeout(this.summaryTimer);
+    if (summary && summary !== this.summary.textContent) {
+      if (inputTime === null) this.summary.textContent = summary;
+      else this.summaryTimer = setTimeout(() => { this.summary.textContent = summary; }, SUMMARY_DELAY_MS);
+    }
     const finished = performance.now();
     const timing = { cause, draw_ms: finished - started, input_to_drawn_ms: inputTime === null ? null : finished - inputTime,
       input_to_frame_ms: null };
@@ -693,17 +717,21 @@ class View {
     }
     return messages;
   }
-  /** A painted image for `key`, made once per colour settings and kept. */
+  /** A painted image for `key`, made once per colour settings and kept (the MAX_IMAGES most recently used). */
   image(cacheKey, make) {
     let image = this.images.get(cacheKey);
-    if (!image) {
+    if (image) {
+      this.images.delete(cacheKey); // most recently used last
+    } else {
       image = make();
-      this.images.set(cacheKey, image);
+      if (this.images.size >= MAX_IMAGES) this.images.delete(this.images.keys().next().value);
     }
+    this.images.set(cacheKey, image);
     return image;
   }
   dispose() {
     if (this.syncTimer) { clearTimeout(this.syncTimer); this.model.save_changes(); }
+    clearTimeout(this.summaryTimer);
     for (const [event, callback] of this.listeners) this.model.off(event, callback);
     this.data.dispose();
     if (this.resizeObserver) this.resizeObserver.disconnect();
@@ -767,18 +795,27 @@ const waveform = {
     return keys;
   },
   rmsKey(view, name) { return `rms|${name}|${view.setup.frame_length_samples}|${view.setup.hop_length_samples}`; },
-  /** Pick the level of detail for this many samples per pixel; return the chunks it needs and whether all are here. */
-  level(view, name, range, pixels) {
-    const { sample_rate_hz: rate, wave_blocks: blocks, wave_chunk_columns: columns } = view.setup;
+  /** The level of detail for `pixels` device pixels across `range`: the largest block of samples per column not
+   * above the samples per pixel. Returns its chunk keys, or none when the clip's outline (always here) is as
+   * fine as that level. */
+  level(view, name, range, pixels, clip) {
+    const { sample_rate_hz: rate, wave_blocks: blocks } = view.setup;
     const samplesPerPixel = ((range[1] - range[0]) * rate) / pixels;
     let block = blocks[0];
     for (const candidate of blocks) if (candidate <= Math.max(1, samplesPerPixel)) block = candidate;
-    const first = Math.max(0, Math.floor((range[0] * rate) / (block * columns)));
+    if (clip && block >= clip.meta.block_samples) return { block, keys: [] };
+    return { block, keys: this.chunkKeys(view, name, range, block) };
+  },
+  /** Keys of the chunks of level `block` that cover `range` (seconds, clamped to the clip). */
+  chunkKeys(view, name, range, block) {
+    const { sample_rate_hz: rate, wave_chunk_columns: columns } = view.setup;
+    const span = block * columns;
     const total = Math.round(view.duration.get(name) * rate);
-    const last = Math.min(Math.floor((total - 1) / (block * columns)), Math.floor((range[1] * rate) / (block * columns)));
+    const first = Math.max(0, Math.floor((Math.max(0, range[0]) * rate) / span));
+    const last = Math.min(Math.floor((total - 1) / span), Math.floor((range[1] * rate) / span));
     const keys = [];
     for (let chunk = first; chunk <= last; chunk++) keys.push(`wave|${name}|${block}|${chunk}`);
-    return { block, keys };
+    return keys;
   },
   draw(view) {
     const { c, width } = view.context(view.canvas, 400);
@@ -790,6 +827,8 @@ const waveform = {
       const box = boxes[row];
       const range = this.shownRange(view, name);
       const plot = new Plot(c, box, { x: range, y: [-1, 1] });
+      // The piano's colour is black, like the RMS envelope: its waveform is drawn in blue instead.
+      const waveColor = view.clipColor.get(name) === "#000000" ? "#0072B2" : view.clipColor.get(name);
       const clip = view.data.get(`clip|${name}`);
       const rms = view.data.get(this.rmsKey(view, name));
       const digits = 3; // the Start slider moves in steps of 5 ms
@@ -801,50 +840,47 @@ const waveform = {
         plot.message(error ? `No data for ${name}: ${error}` : `Loading ${name}\u2026`);
       } else {
         // The finest level this zoom needs, if every chunk of it is here; otherwise the whole-clip outline.
-        const { keys } = this.level(view, name, range, box.width * view.canvasRatio());
+        const pixels = box.width * view.canvasRatio();
+        const { keys, block } = this.level(view, name, range, pixels, clip);
         const chunks = keys.map((key) => view.data.get(key));
+        const sources = keys.length && chunks.every(Boolean) ? chunks : [clip];
         // Ask ahead for the windows on either side at the same detail, so the next moves find their data here.
         const width = range[1] - range[0];
-        for (const key of this.level(view, name, [Math.max(0, range[0] - width), range[1] + width], box.width * view.canvasRatio() * 3).keys) {
+        for (const key of this.chunkKeys(view, name, [range[0] - width, range[1] + width], block)) {
           if (!keys.includes(key)) view.data.get(key);
         }
-        const ready = chunks.every(Boolean);
-        const sources = ready ? chunks : [clip];
         plot.clip((ctx) => {
           ctx.strokeStyle = GRID_COLOR;
           ctx.beginPath(); ctx.moveTo(box.left, plot.sy(0)); ctx.lineTo(box.left + box.width, plot.sy(0)); ctx.stroke();
         });
-        for (const source of sources) {
-          const { first_sample: first, block_samples: size, full_scale: scale } = source.meta;
-          const low = source.arrays.minimum.data;
-          const high = (source.arrays.maximum || source.arrays.minimum).data;
-          drawEnvelope(plot, rate, size, (k) => first + k * size + (size > 1 ? size / 2 : 0), low.length,
-            (k) => low[k] / scale, (k) => high[k] / scale, view.clipColor.get(name) === "#000000" ? "#0072B2" : view.clipColor.get(name));
-        }
+        drawWave(plot, rate, sources, waveColor);
         if (rms) {
           const values = rms.arrays.rms.data;
           const step = rms.meta.hop_length_samples / rms.meta.sample_rate_hz;
           drawCurve(plot, values.length, (k) => k * step, (k) => values[k], "#000000", 2);
-          texts.push(`${name}: ${range[0].toFixed(digits)} to ${range[1].toFixed(digits)} s, RMS level over the window ` +
-            `${windowLevel(values, step, range)} dBFS`);
+          texts.push(`${name}: ${range[0].toFixed(digits)} to ${range[1].toFixed(digits)} s, ${windowLevel(values, step, range, duration, rms.meta)}`);
         }
       }
       plot.frame({ yLabel: "Amplitude\n(full scale = \u00b11)", xLabel: row === 1 ? "Time (s)" : null, title,
         yTicks: [-1, -0.5, 0, 0.5, 1] });
-      legend(c, box, [["waveform", view.clipColor.get(name)], ["RMS envelope", "#000000", 2]]);
+      legend(c, box, [["waveform", waveColor], ["RMS envelope", "#000000", 2]]);
     });
     return `Showing ${texts.join("; ")}. Window ${formatWindow(view.model.get("window"))}.`;
   },
 };
 
-function windowLevel(rms, step, [start, end]) {
+/** The window's loudness in words: the whole clip's RMS level (the lesson's number) when the window shows all of
+ * it; the RMS of the envelope frames centred in the window when there are a few; otherwise the envelope at the
+ * window's centre, whose frame is longer than the window. */
+function windowLevel(rms, step, [start, end], duration, meta) {
+  const dbfs = (meanSquare) => `${formatNumber(10 * Math.log10(Math.max(meanSquare, 1e-20)), 1)} dBFS`;
+  if (start <= 0 && end >= duration - 1e-9) return `RMS level of the whole clip ${formatNumber(meta.clip_rms_dbfs, 1)} dBFS`;
   let sum = 0;
   let count = 0;
-  for (let k = Math.max(0, Math.floor(start / step)); k < rms.length && k * step <= end; k++) {
-    if (k * step >= start) { sum += rms[k] * rms[k]; count += 1; }
-  }
-  if (!count) return "\u2013";
-  return formatNumber(10 * Math.log10(Math.max(sum / count, 1e-20)), 1);
+  for (let k = Math.max(0, Math.ceil(start / step)); k < rms.length && k * step <= end; k++) { sum += rms[k] * rms[k]; count += 1; }
+  if (count >= 4) return `RMS level over the window ${dbfs(sum / count)}`;
+  const centre = Math.min(rms.length - 1, Math.round((start + end) / 2 / step));
+  return `RMS envelope at the window's centre ${dbfs(rms[centre] * rms[centre])} (one ${formatNumber(1000 * meta.frame_length_samples / meta.sample_rate_hz, 0)} ms frame)`;
 }
 
 // ------------------------------------------------------------------------------------------- spectrograms (lesson 02)
@@ -866,11 +902,12 @@ function frequencyAxis(meta) {
 function drawSpectrogramRow(view, plot, key, payload) {
   const image = spectrogramImage(view, key, payload);
   const meta = payload.meta;
+  // The picture's edges, in the axes' units: half a frame before the first frame's centre to half a block after
+  // the last, and half a row below the first row's centre to half a row above the last (helpers/explorer_data.py).
+  const [x0, x1, y0, y1] = meta.image_extent;
   plot.clip((c) => {
     c.imageSmoothingEnabled = false;
-    const x0 = plot.sx(0);
-    const x1 = plot.sx(meta.duration_s);
-    c.drawImage(image, x0, plot.box.top, x1 - x0, plot.box.height);
+    c.drawImage(image, plot.sx(x0), plot.sy(y1), plot.sx(x1) - plot.sx(x0), plot.sy(y0) - plot.sy(y1));
   });
 }
 
@@ -988,7 +1025,6 @@ const feature = {
           const values = payload.arrays.values.data;
           const step = payload.meta.hop_length_samples / payload.meta.sample_rate_hz;
           const color = CURVE_COLORS_OVER_SPECTROGRAM[index % 3];
-          drawCurve(plot, values.length, (k) => k * step, (k) => values[k], "#000000", 3.2);
           drawCurve(plot, values.length, (k) => k * step, (k) => values[k], color, 1.6);
           entries.push([setup.features[index].label, color === "#FFFFFF" ? "#9a9a9a" : color]);
         });
@@ -997,13 +1033,7 @@ const feature = {
         if (entries.length) legend(c, box, entries);
       } else {
         const plot = new Plot(c, box, { x: [0, longest], y: [-1, 1] });
-        if (background) {
-          const { first_sample: first, block_samples: size, full_scale: scale } = background.meta;
-          const low = background.arrays.minimum.data;
-          const high = background.arrays.maximum.data;
-          drawEnvelope(plot, rate, size, (k) => first + k * size + size / 2, low.length, (k) => low[k] / scale,
-            (k) => high[k] / scale, "#0072B2");
-        }
+        if (background) drawWave(plot, rate, [background], "#0072B2");
         const curvePlot = new Plot(c, box, { x: [0, longest], y: [0, top] });
         const payload = curves[0];
         if (payload) {
@@ -1120,13 +1150,14 @@ const mfcc = {
     const rebuiltImage = paintImage(m, t, magma.words, (i, j) => toIndex(rebuilt[i * t + j], low, high));
     const error = meta.rebuild_error_db[n - 1];
     const rows = [
-      [original, [0, m], "mel band", `${name}: log-mel spectrogram (dB), ${m} bands`, magma, [low, high], "level (dB)"],
+      [original, [-0.5, m - 0.5], "mel band", `${name}: log-mel spectrogram (dB), ${m} bands`, magma, [low, high], "level (dB)"],
       [coefficientImage, [-0.5, n - 0.5], "MFCC number\n(0 = level)", `first ${n} MFCCs (of ${m})`, cividis, [-limit, limit], "MFCC value"],
-      [rebuiltImage, [0, m], "mel band", `rebuilt from ${n} MFCCs: RMS error ${error.toFixed(1)} dB`, magma, [low, high], "level (dB)"],
+      [rebuiltImage, [-0.5, m - 0.5], "mel band", `rebuilt from ${n} MFCCs: RMS error ${error.toFixed(1)} dB`, magma, [low, high], "level (dB)"],
     ];
+    const [x0, x1] = meta.image_extent_s; // frame k is centred at k * hop / sr; each column averages a few frames
     rows.forEach(([image, yRange, yLabel, title, colormap, range, barLabel], row) => {
       const plot = new Plot(c, boxes[row], { x: [0, duration], y: yRange });
-      plot.clip((ctx) => { ctx.imageSmoothingEnabled = false; ctx.drawImage(image, plot.box.left, plot.box.top, plot.box.width, plot.box.height); });
+      plot.clip((ctx) => { ctx.imageSmoothingEnabled = false; ctx.drawImage(image, plot.sx(x0), plot.box.top, plot.sx(x1) - plot.sx(x0), plot.box.height); });
       const yTicks = row === 1 ? niceTicks(0, n - 1, Math.min(5, n)).filter((v) => Number.isInteger(v)) : null;
       plot.frame({ yLabel, title, xLabel: row === 2 ? "Time (s)" : null, yTicks });
       colorBar(c, { left: boxes[row].left + boxes[row].width + 14, top: boxes[row].top, width: 12, height: boxes[row].height }, colormap.table, range, barLabel);
@@ -1224,10 +1255,7 @@ const dashboard = {
       }
       if (v === "waveform") {
         plot = new Plot(c, box, { x: [0, longest], y: [-1, 1] });
-        const { first_sample: first, block_samples: size, full_scale: scale } = payload.meta;
-        const low = payload.arrays.minimum.data;
-        const high = payload.arrays.maximum.data;
-        drawEnvelope(plot, setup.sample_rate_hz, size, (k) => first + k * size + size / 2, low.length, (k) => low[k] / scale, (k) => high[k] / scale, color);
+        drawWave(plot, setup.sample_rate_hz, [payload], color);
         title = `${name}: waveform`;
         yTicks = [-1, 0, 1];
       } else if (v === "spectrogram") {
@@ -1244,7 +1272,8 @@ const dashboard = {
           const z = (values.data[k * frames + j] - mfccMean[k]) / (mfccStd[k] > 0 ? mfccStd[k] : 1);
           return Math.max(0, Math.min(255, Math.round(((z - zLow) / (zHigh - zLow)) * 255)));
         }));
-        plot.clip((ctx) => { ctx.imageSmoothingEnabled = false; ctx.drawImage(image, plot.sx(0), box.top, plot.sx(view.duration.get(name)) - plot.sx(0), box.height); });
+        const hop = payload.meta.hop_length_samples / payload.meta.sample_rate_hz; // frame k centred at k * hop
+        plot.clip((ctx) => { ctx.imageSmoothingEnabled = false; ctx.drawImage(image, plot.sx(-0.5 * hop), box.top, plot.sx((frames - 0.5) * hop) - plot.sx(-0.5 * hop), box.height); });
         title = `${name}: MFCCs 0\u2013${count - 1}`;
         yTicks = [0, 6, 12].filter((k) => k < count);
       } else {
@@ -1258,7 +1287,12 @@ const dashboard = {
       plot.frame({ title, yTicks, xTicks: last ? true : "marks", xLabel: last ? "Time (s)" : null, titleRoom: isImage ? 10 : null });
     });
     const label = scalar ? `${scalar.label} (${scalar.unit}), lesson ${scalar.lesson}` : { waveform: "Amplitude (full scale = \u00b11)", spectrogram: "Frequency (Hz, log scale)", mfcc: "MFCC number" }[v];
-    verticalText(c, label, 4, 24 + (selected.length * (rowHeight + 30) - 30) / 2);
+    // The rows' shared label, kept inside the canvas: on two lines when one would not fit beside the rows.
+    c.font = FONT;
+    const lines = c.measureText(label).width > height - 12 ? label.replace(/ \(/, "\n(").replace(", lesson", ",\nlesson") : label;
+    const labelLength = Math.max(...lines.split("\n").map((line) => c.measureText(line).width));
+    const middle = 24 + (selected.length * (rowHeight + 30) - 30) / 2;
+    verticalText(c, lines, 4, Math.min(Math.max(middle, labelLength / 2 + 4), height - labelLength / 2 - 4));
     if (isImage) {
       const barBox = { left: width - right + 14, top: 24, width: 12, height: selected.length * (rowHeight + 30) - 30 };
       if (v === "spectrogram") colorBar(c, barBox, view.colormaps.magma.table, setup.db_range, "Level (dB re\nfull-scale sine)");

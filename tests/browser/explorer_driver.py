@@ -88,6 +88,14 @@ def summary(root) -> str:
     return root.locator(".cx-summary").inner_text()
 
 
+def wait_for_new_summary(page, root, before: str, timeout_s: float = 5.0) -> str:
+    """The explorer's aria-live text once it differs from ``before`` (it follows the picture when the controls
+    rest, about 0.3 s after the last move); fails after ``timeout_s``."""
+    page.wait_for_function("([root, old]) => root.querySelector('.cx-summary').textContent !== old",
+                           arg=[root.element_handle(), before], timeout=timeout_s * 1000)
+    return summary(root)
+
+
 def timings(root) -> list[dict]:
     return root.evaluate("root => root.parentNode.courseExplorer.timings.map(t => ({...t}))")
 
