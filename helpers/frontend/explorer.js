@@ -183,10 +183,11 @@ function cssColor(table, index) {
 
 /** A canvas of `rows` x `columns` cells whose colour is `index(row, column)` (0..255, or -1 for transparent);
  * row 0 is drawn at the bottom. Drawn into a plot with drawImage, it scales for free. */
-function paintImage(rows, columns, words, index) {
-  const canvas = makeCanvas(columns, rows);
+function paintImage(rows, columns, words, index, reuse = null) {
+  // `reuse`: {canvas, image} from an earlier call with the same size, repainted in place (no new allocations).
+  const canvas = reuse ? reuse.canvas : makeCanvas(columns, rows);
   const context = canvas.getContext("2d");
-  const image = context.createImageData(columns, rows);
+  const image = reuse ? reuse.image : context.createImageData(columns, rows);
   const pixels = new Uint32Array(image.data.buffer);
   for (let row = 0; row < rows; row++) {
     const target = (rows - 1 - row) * columns;
@@ -196,7 +197,17 @@ function paintImage(rows, columns, words, index) {
     }
   }
   context.putImageData(image, 0, 0);
+  canvas.imageData = image;
   return canvas;
+}
+
+/** paintImage into a canvas kept in `store[name]` while its size stays the same: for pictures redrawn on every
+ * move (the MFCC explorer's coefficients and rebuild). */
+function repaintImage(store, name, rows, columns, words, index) {
+  const kept = store[name];
+  const reuse = kept && kept.width === columns && kept.height === rows ? { canvas: kept, image: kept.imageData } : null;
+  store[name] = paintImage(rows, columns, words, index, reuse);
+  return store[name];
 }
 
 /** A plot area inside a canvas: maps data to CSS pixels and draws its frame, ticks, labels and title. */
@@ -1146,8 +1157,9 @@ const mfcc = {
     const toIndex = (value, a, b) => Math.max(0, Math.min(255, Math.round(((value - a) / (b - a)) * 255)));
     const limit = meta.coefficient_limit[n - 1];
     const original = view.image(`${this.key(view)}|original`, () => paintImage(m, t, magma.words, (i, j) => payload.arrays.log_mel.data[i * t + j]));
-    const coefficientImage = paintImage(n, t, cividis.words, (k, j) => toIndex(state.coefficients[k * t + j], -limit, limit));
-    const rebuiltImage = paintImage(m, t, magma.words, (i, j) => toIndex(rebuilt[i * t + j], low, high));
+    view.mfccCanvases = view.mfccCanvases || {};
+    const coefficientImage = repaintImage(view.mfccCanvases, "coefficients", n, t, cividis.words, (k, j) => toIndex(state.coefficients[k * t + j], -limit, limit));
+    const rebuiltImage = repaintImage(view.mfccCanvases, "rebuilt", m, t, magma.words, (i, j) => toIndex(rebuilt[i * t + j], low, high));
     const error = meta.rebuild_error_db[n - 1];
     const rows = [
       [original, [-0.5, m - 0.5], "mel band", `${name}: log-mel spectrogram (dB), ${m} bands`, magma, [low, high], "level (dB)"],
