@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import json
 import struct
-from collections.abc import Callable
 
 import numpy as np
 
@@ -349,13 +348,15 @@ def feature_payload(values: np.ndarray, feature: str, sr: float, frame_length: i
 
 # ------------------------------------------------------------------------------------------------ MFCCs
 
+MFCC_N_FFT, MFCC_HOP_LENGTH = 2048, 512  # librosa's defaults, as lesson 05 uses them
+
 def log_mel_and_dct(y: np.ndarray, sr: float, n_mels: int) -> tuple[np.ndarray, np.ndarray]:
-    """Lesson 05's log-mel spectrogram (librosa's defaults, power, dB with top_db = 80) and its orthonormal DCT-II:
-    both ``(n_mels, n_frames)``."""
+    """Lesson 05's log-mel spectrogram (librosa's defaults: n_fft 2048, hop 512, power, dB with top_db = 80) and its
+    orthonormal DCT-II: both ``(n_mels, n_frames)``."""
     import librosa
     import scipy.fft
 
-    mel_power = librosa.feature.melspectrogram(y=y, sr=sr, n_mels=n_mels)
+    mel_power = librosa.feature.melspectrogram(y=y, sr=sr, n_fft=MFCC_N_FFT, hop_length=MFCC_HOP_LENGTH, n_mels=n_mels)
     log_mel = librosa.power_to_db(mel_power, top_db=80.0)
     return log_mel, scipy.fft.dct(log_mel, type=2, norm="ortho", axis=0)
 
@@ -387,15 +388,11 @@ def mfcc_payload(y: np.ndarray, sr: float, n_mels: int, max_columns: int = SPECT
     # lies far outside the others), over at most 240 evenly spread frames, which is plenty for a colour scale.
     sample = np.abs(coefficients[:, :: -(-frames // 240)])
     limits = [float(np.percentile(sample[1:n] if n > 1 else sample[:1], 99)) or 1.0 for n in range(1, n_mels + 1)]
-    return ({"n_mels": n_mels, "sample_rate_hz": sr, "duration_s": y.size / sr, "hop_length_samples": 512,
-             "n_fft_samples": 2048, "db_low": high - 80.0, "db_step": db_step, "frames_computed": frames,
+    return ({"n_mels": n_mels, "sample_rate_hz": sr, "duration_s": y.size / sr, "hop_length_samples": MFCC_HOP_LENGTH,
+             "n_fft_samples": MFCC_N_FFT, "db_low": high - 80.0, "db_step": db_step, "frames_computed": frames,
              "frames_per_column": step, "dct": "type II, orthonormal",
-             "image_extent_s": [-0.5 * 512 / sr, (shown.shape[1] * step - 0.5) * 512 / sr],
+             "image_extent_s": [-0.5 * MFCC_HOP_LENGTH / sr, (shown.shape[1] * step - 0.5) * MFCC_HOP_LENGTH / sr],
              "rebuild_error_db": [float(e) for e in rebuild_errors_db(coefficients)],
              "coefficient_limit": limits},
             {"log_mel": quantised})
 
-
-def payload_bytes(compute: Callable[[], tuple[dict, dict]]) -> bytes:
-    """``encode_payload(*compute())``."""
-    return encode_payload(*compute())

@@ -35,8 +35,7 @@ import traitlets
 from . import explorer_data as data
 from .analysis import stft_magnitude
 from .errors import AudioInputError
-from .explorer_data import (DB_RANGE, FEATURES, FREQUENCY_TICKS_HZ, LOG_AXIS_LOWEST_HZ, N_FFT_CHOICES,  # noqa: F401
-                            compute_feature, fit_for_display, hz_to_axis, spectrogram_image)
+from .explorer_data import DB_RANGE, FEATURES, N_FFT_CHOICES, compute_feature
 from .plotting import CLIP_COLORS
 
 #: Window lengths offered by the zoom slider, in seconds: from a few periods of a note to the whole excerpt.

@@ -751,8 +751,6 @@ class View {
   }
 }
 
-function clipLabel(view, name) { return name; }
-function seconds(value, digits = 2) { return `${formatNumber(value, digits)} s`; }
 function formatWindow(seconds) { return seconds < 1 ? `${+(seconds * 1000).toFixed(3)} ms` : `${+seconds.toFixed(3)} s`; }
 
 /** The two song pickers of two-song explorers, wired to song_a and song_b. */

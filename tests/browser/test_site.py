@@ -1,6 +1,5 @@
 """The course website in a real browser: pages load cleanly and alone, media work, every explorer responds."""
 
-from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
