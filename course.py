@@ -81,7 +81,9 @@ def setup_fingerprint():
         if os.path.exists(path):
             with open(path, "rb") as handle:
                 digest.update(handle.read())
-    digest.update(sys.version.encode())
+    # The interpreter's minor version and path: a patch update of Python (3.12.1 -> 3.12.7) keeps .venv as it is.
+    digest.update("{0}.{1}".format(*sys.version_info[:2]).encode())
+    digest.update(os.path.realpath(sys.executable).encode())
     digest.update(venv_python().encode())
     digest.update(INSTALL_RECIPE.encode())
     return digest.hexdigest()
@@ -116,7 +118,7 @@ def create_venv():
         )
 
 
-def install_packages():
+def install_packages(fail_on_error=True):
     """Install the course with uv when it can be had (seconds), otherwise with pip (about a minute).
 
     Bytecode is compiled at install time (pip does it by default, uv is asked to): where PYTHONDONTWRITEBYTECODE is
@@ -134,18 +136,73 @@ def install_packages():
         say("uv is not available; installing with pip instead (slower).")
         code = run([python, "-m", "pip", "install"] + target, cwd=REPO)
     if code != 0:
+        if not fail_on_error:
+            return False
         fail(
             "installing the packages failed (see the messages above). Check your connection to the package "
-            "index (PyPI), then run the same command again; nothing else needs to be undone."
+            "index (PyPI), then run the same command again; it continues from here."
         )
     # Compile every installed module to bytecode now (both installers skip some, e.g. packages that were already
     # there). Quick when nothing is missing; explicit compilation works even where PYTHONDONTWRITEBYTECODE is set.
     run([python, "-m", "compileall", "-q", "-j", "0", "-x", r"[/\\]tests?[/\\]",
          subprocess.check_output([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"])
          .decode().strip()], cwd=REPO)
+    return True
+
+
+# Run inside .venv's Python: lists every installed distribution whose recorded files are not all there (or that
+# has no metadata), one name a line. An install that was interrupted leaves such distributions behind.
+VERIFY_SOURCE = r"""
+import csv, importlib.metadata as metadata, os, sysconfig
+broken = []
+site = sysconfig.get_paths()["purelib"]
+for entry in os.listdir(site):
+    if entry.endswith(".dist-info") and not os.path.exists(os.path.join(site, entry, "METADATA")):
+        broken.append(entry[:-len(".dist-info")].split("-")[0])  # name-version.dist-info
+for dist in metadata.distributions(path=[site]):
+    if not dist.metadata.get("Name"):
+        continue  # no METADATA: listed above
+    # RECORD itself, not dist.files: since Python 3.12, dist.files leaves out the files that are missing.
+    for row in csv.reader((dist.read_text("RECORD") or "").splitlines()):
+        if not row or "__pycache__" in row[0] or row[0].endswith(".pyc"):
+            continue
+        if not os.path.exists(os.path.join(site, row[0])):
+            broken.append(dist.metadata.get("Name"))
+            break
+print("\n".join(sorted(set(broken))))
+"""
+
+
+def broken_packages():
+    """Names of the installed packages in .venv/ whose files are missing, or None when .venv/ has no working Python."""
+    if not os.path.exists(venv_python()):
+        return None
+    try:
+        output = subprocess.check_output([venv_python(), "-c", VERIFY_SOURCE], stderr=subprocess.DEVNULL)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return [line for line in output.decode().splitlines() if line.strip()]
+
+
+def environment_is_complete():
+    """True when .venv/ runs, every installed package has all its files, and pip finds no broken requirement."""
+    if broken_packages() != []:
+        return False
+    return subprocess.call([venv_python(), "-m", "pip", "check"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL) == 0
+
+
+def write_stamp(fingerprint):
+    # Written last, and atomically: a stamp means a complete, verified environment.
+    temporary = STAMP + ".tmp"
+    with open(temporary, "w") as handle:
+        handle.write(fingerprint + "\n")
+    os.replace(temporary, STAMP)
 
 
 def setup():
+    """Make .venv/ complete and current. The stamp is written only after the environment was verified, so an
+    interrupted install is found and repaired on the next run; offline, a complete environment is used as it is."""
     check_python_version()
     fingerprint = setup_fingerprint()
     if os.path.exists(STAMP) and os.path.exists(venv_python()):
@@ -153,11 +210,38 @@ def setup():
             if handle.read().strip() == fingerprint:
                 say("Environment is up to date (.venv/).")
                 return
+        os.remove(STAMP)  # out of date: it will be written again once the new environment is verified
+    broken = broken_packages()
+    if broken:
+        say("The environment in .venv/ is incomplete ({0} package(s) with missing files, e.g. {1}): probably an "
+            "interrupted install. Rebuilding it.".format(len(broken), ", ".join(broken[:3])))
+        remove_venv()
     create_venv()
-    install_packages()
-    with open(STAMP, "w") as handle:
-        handle.write(fingerprint + "\n")
+    if not install_packages(fail_on_error=False):
+        if environment_is_complete():
+            say("Could not update the packages (no connection to the package index?). The environment in .venv/ "
+                "is complete, so the course uses it as it is; run the command again when online to update it.")
+            return
+        fail("installing the packages failed (see the messages above), and .venv/ is not complete. Check your "
+             "connection to the package index (PyPI) and run the same command again: it continues from here.")
+    broken = broken_packages()
+    if broken or not environment_is_complete():
+        say("The new environment did not verify ({0}); rebuilding it once from scratch.".format(
+            ", ".join(broken or ["pip check"])))
+        remove_venv()
+        create_venv()
+        install_packages()
+        if not environment_is_complete():
+            fail("the environment in .venv/ is still incomplete after a rebuild. Delete the .venv folder and run "
+                 "the command again; if it fails again, report the messages above.")
+    write_stamp(fingerprint)
     say("Setup finished.")
+
+
+def remove_venv():
+    import shutil
+
+    shutil.rmtree(VENV, ignore_errors=True)
 
 
 def course_environment():
@@ -188,9 +272,19 @@ def jupyter_offline_options():
 
 def command_lab(extra_arguments):
     setup()
-    say("Opening JupyterLab on " + FIRST_LESSON + " (stop it with Ctrl+C) ...")
+    say("Opening JupyterLab on " + FIRST_LESSON + " (stop it with Ctrl+C, then answer y) ...")
     command = [venv_tool("jupyter"), "lab", FIRST_LESSON] + jupyter_offline_options() + extra_arguments
-    return subprocess.call(command, cwd=REPO, env=course_environment())
+    environment = course_environment()
+    if not IS_WINDOWS:
+        # Become JupyterLab: Ctrl+C then reaches Jupyter alone, which asks whether to shut down and cleans up after
+        # itself, instead of this script dying with a KeyboardInterrupt traceback while the server runs on.
+        os.chdir(REPO)
+        sys.stdout.flush()
+        os.execve(command[0], command, environment)
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Windows: the console sends Ctrl+C to JupyterLab too
+    return subprocess.call(command, cwd=REPO, env=environment)
 
 
 def command_test(extra_arguments):
