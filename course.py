@@ -83,7 +83,8 @@ def setup_fingerprint():
                 digest.update(handle.read())
     # The interpreter's minor version and path: a patch update of Python (3.12.1 -> 3.12.7) keeps .venv as it is.
     digest.update("{0}.{1}".format(*sys.version_info[:2]).encode())
-    digest.update(os.path.realpath(sys.executable).encode())
+    # The base interpreter, whichever way course.py is started (python3, or .venv's own python).
+    digest.update(os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable).encode())
     digest.update(venv_python().encode())
     digest.update(INSTALL_RECIPE.encode())
     return digest.hexdigest()

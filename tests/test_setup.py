@@ -28,6 +28,17 @@ def load_course_script():
 
 # ------------------------------------------------------------------------------------------------ the fingerprint
 
+def test_the_fingerprint_is_the_same_from_any_python_of_the_same_install():
+    """Run from .venv's python or from the python that made .venv, course.py sees the same environment (so a test
+    or a student starting it either way never triggers a reinstall)."""
+    base = getattr(sys, "_base_executable", sys.executable)
+    script = ("import importlib.util; spec = importlib.util.spec_from_file_location('c', 'course.py'); "
+              "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); print(m.setup_fingerprint())")
+    fingerprints = {subprocess.check_output([python, "-c", script], cwd=REPO, text=True).strip()
+                    for python in (sys.executable, base)}
+    assert len(fingerprints) == 1
+
+
 def test_a_patch_update_of_python_keeps_the_environment(monkeypatch):
     course = load_course_script()
     before = course.setup_fingerprint()
