@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .audio_io import require_audio_array, require_min_length
+from .audio_io import require_audio_array, require_min_length, require_mono
 from .errors import AudioInputError
 
 FREQUENCY_SCALES = ("linear", "log", "mel")
@@ -43,7 +43,7 @@ def rms_envelope(
     __tracebackhide__ = True
     import librosa
 
-    y = require_audio_array(y, sr)
+    y = require_mono(require_audio_array(y, sr))
     require_min_length(y, frame_length // 2 + 1, sr)
     rms = librosa.feature.rms(y=y, frame_length=frame_length, hop_length=hop_length, center=True)[0]
     return rms, frame_times(rms.size, sr, hop_length)
@@ -79,7 +79,7 @@ def stft_magnitude(y: np.ndarray, sr: float, n_fft: int = 2048, hop_length: int 
     __tracebackhide__ = True
     import librosa
 
-    y = require_audio_array(y, sr)
+    y = require_mono(require_audio_array(y, sr))
     require_min_length(y, n_fft // 2 + 1, sr)
     window = np.hanning(n_fft + 1)[:-1]  # the periodic Hann window librosa uses
     magnitude = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=hop_length, window="hann", center=True))

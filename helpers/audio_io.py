@@ -128,6 +128,10 @@ def _looks_like_text(head: bytes) -> bool:
     return printable / len(text) > 0.95
 
 
+#: The longest stretch load_audio reads at once (s): 20 min of stereo 48 kHz float32 is about 0.5 GB.
+MAX_SECONDS = 20 * 60
+
+
 def load_audio(
     source: str | os.PathLike | BinaryIO,
     sr: float | None = 22050,
@@ -159,12 +163,13 @@ def load_audio(
     __tracebackhide__ = True  # IPython hides this frame in tracebacks
     import soundfile
 
-    if offset < 0:
-        raise AudioInputError(f"offset must be 0 or more seconds, not {offset}.")
-    if duration is not None and duration <= 0:
-        raise AudioInputError(f"duration must be a positive number of seconds (or None for 'to the end'), not {duration}.")
-    if sr is not None and sr <= 0:
-        raise AudioInputError(f"sr must be a positive sampling rate in Hz (e.g. 22050) or None, not {sr}.")
+    from .arguments import require_flag, require_number, require_sample_rate
+
+    offset = require_number(offset, "offset", minimum=0, example="10", unit=" s")
+    if duration is not None:
+        duration = require_number(duration, "duration", above=0, example="30", unit=" s")
+    sr = require_sample_rate(sr)
+    mono = require_flag(mono, "mono")
 
     if isinstance(source, (str, os.PathLike)):
         path = Path(source).expanduser()
@@ -197,6 +202,14 @@ def load_audio(
         reader.seek(0)
     if info.frames == 0 or info.duration == 0:
         raise AudioInputError(f"{name} contains no audio samples (it is 0 s long). Use another file.") from None
+    seconds_to_read = (info.duration - offset) if duration is None else min(duration, info.duration - offset)
+    if seconds_to_read > MAX_SECONDS:
+        gigabytes = seconds_to_read * info.samplerate * info.channels * 4 / 1e9
+        raise AudioInputError(
+            f"{name} lasts {info.duration / 60:.0f} min: reading {seconds_to_read / 60:.0f} min of it would take about "
+            f"{gigabytes:.1f} GB of memory. Read a part of it: load_audio(path, duration=30), with offset= (s) to "
+            f"choose where; the course's lessons use 30 s. At most {MAX_SECONDS // 60} min are read at once."
+        ) from None
     if offset >= info.duration:
         raise AudioInputError(
             f"offset={offset} s is past the end of {name}, which lasts {info.duration:.2f} s. "
@@ -269,9 +282,22 @@ def require_audio_array(y: object, sr: object = None, what: str = "y") -> np.nda
             f"{what} has integer samples ({y.dtype}); the course works with floats in -1..1. "
             "Convert with y = y.astype('float32') / np.iinfo(y.dtype).max."
         ) from None
-    if sr is not None and (not np.isscalar(sr) or sr <= 0):
-        raise AudioInputError(f"sr should be a positive sampling rate in Hz, e.g. 22050, not {sr!r}.") from None
+    if sr is not None:
+        from .arguments import require_number
+
+        require_number(sr, "sr", above=0, example="22050", unit=" Hz")
     require_finite(y, what=what)
+    return y
+
+
+def require_mono(y: np.ndarray, what: str = "y") -> np.ndarray:
+    """``y`` if it is ``(n,)`` mono; a 2-D (channels) array gets a message that says how to make it mono."""
+    __tracebackhide__ = True
+    if y.ndim != 1:
+        raise AudioInputError(
+            f"{what} should be mono, shape (n,), but it has shape {y.shape}. Average the channels first: "
+            f"{what} = {what}.mean(axis=0) for (channels, n), or load it with mono=True (the default)."
+        ) from None
     return y
 
 

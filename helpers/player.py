@@ -96,7 +96,12 @@ def play_sample(name: str, offset_s: float = 0.0, duration_s: float | None = Non
     __tracebackhide__ = True
     from .samples import load_sample_cached, sample_info
 
+    from .arguments import require_number
+
     info = sample_info(name)
+    offset_s = require_number(offset_s, "offset_s", minimum=0, example="10", unit=" s")
+    if duration_s is not None:
+        duration_s = require_number(duration_s, "duration_s", above=0, example="5", unit=" s")
     y, rate = load_sample_cached(name, sr)
     first = int(offset_s * rate)
     last = y.size if duration_s is None else first + int(duration_s * rate)

@@ -17,7 +17,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from .analysis import min_max_envelope, spectrogram_db
-from .audio_io import require_audio_array
+from .audio_io import require_audio_array, require_mono
+from .errors import AudioInputError
 
 #: Okabe–Ito colours, distinguishable with the common forms of colour blindness.
 #: Their yellow (#F0E442) is left out: thin lines in it vanish on white. Grey takes its place.
@@ -48,7 +49,7 @@ def plot_waveform(
     excerpt); ``time_unit``: ``'s'`` or ``'ms'`` for the time axis. Long signals are drawn as a min/max envelope of
     ``max_columns`` columns: the same picture, much faster.
     """
-    y = require_audio_array(y, sr)
+    y = require_mono(require_audio_array(y, sr))
     if time_unit not in ("s", "ms"):
         raise ValueError(f"time_unit must be 's' or 'ms', not {time_unit!r}.")
     scale = 1000.0 if time_unit == "ms" else 1.0
@@ -128,7 +129,13 @@ def plot_feature_curve(
 
 def _as_clip_dict(clips) -> dict[str, tuple[np.ndarray, float]]:
     if isinstance(clips, Mapping):
+        for name, clip in clips.items():
+            if not (isinstance(clip, tuple) and len(clip) == 2):
+                raise AudioInputError(f"Clip {name!r} should be a pair (y, sr), e.g. {{'{name}': load_sample('pop')}}; "
+                                      f"not {type(clip).__name__}.")
         return dict(clips)
+    if isinstance(clips, str):
+        clips = [clips]
     from .samples import load_sample_cached
 
     return {name: load_sample_cached(name) for name in clips}
@@ -148,6 +155,9 @@ def compare_clips(
     if kind not in ("waveform", "spectrogram"):
         raise ValueError(f"kind must be 'waveform' or 'spectrogram', not {kind!r}.")
     clip_dict = _as_clip_dict(clips)
+    if not clip_dict:
+        raise AudioInputError("compare_clips needs at least one clip: a list of sample names such as "
+                              "['pop', 'edm'], or a dict {name: (y, sr)}.")
     if axes is None:
         import matplotlib.pyplot as plt
 

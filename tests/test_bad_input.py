@@ -196,3 +196,64 @@ def test_empty_file_object():
     with pytest.raises(AudioInputError) as excinfo:
         load_audio(io.BytesIO(b""))
     assert_clean_error(excinfo, "empty")
+
+
+# ------------------------------------------------------------------------------------------------ plausible typos
+
+@pytest.mark.parametrize("arguments, words", [
+    (dict(sr="22050"), ["sr must be a number", "remove the quotes"]),
+    (dict(duration="5"), ["duration must be a number of seconds", "remove the quotes"]),
+    (dict(offset=float("nan")), ["offset must be a finite number"]),
+    (dict(duration=float("inf")), ["duration must be a finite number"]),
+    (dict(sr=1), ["sr must be at least 1000", "384000"]),
+    (dict(sr=10_000_000), ["at most 384000 Hz"]),
+    (dict(mono="no"), ["mono must be True or False"]),
+])
+def test_plausible_typos_get_a_message_that_names_the_argument(tmp_path, arguments, words):
+    """Each of these used to give a raw TypeError, or silently do something else (mono="no" gave mono)."""
+    write_tone(tmp_path / "a.wav")
+    with pytest.raises(AudioInputError) as excinfo:
+        load_audio(tmp_path / "a.wav", **arguments)
+    assert_clean_error(excinfo, *words)
+
+
+def test_a_very_long_file_is_refused_before_it_fills_the_memory(tmp_path):
+    import soundfile
+
+    # 21 minutes of 8 kHz silence: a small file, but past the limit of what load_audio reads at once.
+    with soundfile.SoundFile(tmp_path / "long.wav", "w", samplerate=8000, channels=1, subtype="PCM_U8") as file:
+        file.write(np.zeros(8000 * 60 * 21, dtype=np.float32))
+    with pytest.raises(AudioInputError) as excinfo:
+        load_audio(tmp_path / "long.wav")
+    assert_clean_error(excinfo, "21 min", "duration=30")
+    y, sr = load_audio(tmp_path / "long.wav", duration=2.0, sr=None)
+    assert y.size == 16000 and sr == 8000
+
+
+def test_play_sample_refuses_a_negative_offset():
+    from helpers import play_sample
+
+    with pytest.raises(AudioInputError) as excinfo:
+        play_sample("pop", offset_s=-5)  # used to play the last 5 s
+    assert_clean_error(excinfo, "offset_s must be at least 0")
+
+
+def test_stereo_arrays_into_mono_helpers_say_how_to_make_them_mono():
+    from helpers import plot_waveform, rms_envelope
+
+    stereo = np.zeros((2, 22050), dtype=np.float32) + 0.1
+    for call in (lambda: rms_envelope(stereo, 22050), lambda: plot_waveform(stereo, 22050)):
+        with pytest.raises(AudioInputError) as excinfo:
+            call()  # rms_envelope used to return channel 0 only
+        assert_clean_error(excinfo, "shape (2, 22050)", "mean(axis=0)")
+
+
+def test_compare_clips_needs_clips_and_pairs():
+    from helpers import compare_clips
+
+    with pytest.raises(AudioInputError) as excinfo:
+        compare_clips([])
+    assert_clean_error(excinfo, "at least one clip")
+    with pytest.raises(AudioInputError) as excinfo:
+        compare_clips({"mine": np.zeros(100, dtype=np.float32)})
+    assert_clean_error(excinfo, "a pair (y, sr)")
