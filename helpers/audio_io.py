@@ -6,6 +6,7 @@ with soundfile), but every failure becomes an :class:`~helpers.errors.AudioInput
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 from pathlib import Path
@@ -53,6 +54,21 @@ def _describe_folder(folder: Path) -> str:
 
 def _check_path(path: Path) -> None:
     """Raise a helpful error for a path that cannot be an audio file; return silently otherwise."""
+    import stat
+
+    try:
+        path.stat()
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise AudioInputError(
+                f"{str(path)!r} is a link that leads round in a circle (a symbolic link loop), so there is no file "
+                "behind it. Point MY_SONG at the real file, or recreate the link."
+            ) from None
+    if path.is_symlink() and not path.exists():
+        raise AudioInputError(
+            f"{str(path)!r} is a link to {os.readlink(path)!r}, which does not exist (a broken link). Point it at the "
+            "real file."
+        ) from None
     if not path.exists():
         hint = _nearby_hint(path)
         folder = path.parent if str(path.parent) else Path(".")
@@ -68,6 +84,17 @@ def _check_path(path: Path) -> None:
         raise AudioInputError(
             f"{str(path)!r} is a folder, not an audio file. {_describe_folder(path)} "
             "Pass the path of one file inside it."
+        ) from None
+    mode = path.stat().st_mode
+    if not stat.S_ISREG(mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device or socket, not a regular file"
+        raise AudioInputError(
+            f"{str(path)!r} is {kind}: audio files are regular files. Pass the path of the audio file itself."
+        ) from None
+    if not os.access(path, os.R_OK):
+        raise AudioInputError(
+            f"{str(path)!r} exists, but you may not read it (permission denied). Copy it to a folder of your own "
+            f"(e.g. cp {str(path)!r} ~/) or ask its owner to make it readable (chmod a+r)."
         ) from None
     extension = path.suffix.lower()
     if extension in UNSUPPORTED_EXTENSIONS:
@@ -194,9 +221,10 @@ def load_audio(
         info = soundfile.info(reader)
     except Exception as error:  # soundfile raises LibsndfileError, RuntimeError or TypeError for undecodable data
         raise AudioInputError(
-            f"Could not read {name} as audio ({_short_reason(error)}). The file is damaged, an incomplete download, "
-            f"or in a format soundfile cannot read. Try opening it in a music player: if it plays, convert it. "
-            f"{CONVERT_HINT}"
+            f"Could not read {name} as audio ({_short_reason(error)}). "
+            + (f"The file is damaged, an incomplete download, or in a format soundfile cannot read. Try opening it in "
+               f"a music player: if it plays, convert it. {CONVERT_HINT}" if _may_be_unsupported_format(name) else
+               "It looks damaged or incomplete: download or copy it again (or export it again as WAV).")
         ) from None
     if hasattr(reader, "seek"):
         reader.seek(0)
@@ -222,10 +250,20 @@ def load_audio(
         data, native_rate = soundfile.read(reader, start=start, frames=frames, dtype="float32", always_2d=True)
     except Exception as error:
         raise AudioInputError(
-            f"Could not decode {name} ({_short_reason(error)}). The file may be damaged or truncated. {CONVERT_HINT}"
+            f"Could not decode {name} ({_short_reason(error)}). The file may be damaged or truncated: download or "
+            f"copy it again, or load a part that decodes with duration= (s)."
         ) from None
     if data.shape[0] == 0:
         raise AudioInputError(f"Nothing was read from {name} with offset={offset} and duration={duration}.") from None
+    promised = _promised_frames(reader, info)
+    expected = promised - start if frames < 0 else min(frames, promised - start)
+    if data.shape[0] < expected - max(0.005 * expected, 0.1 * info.samplerate):
+        import warnings
+
+        warnings.warn(
+            f"{name} is truncated: its header promises {expected / info.samplerate:.2f} s from offset {offset:g} s, "
+            f"but only {data.shape[0] / info.samplerate:.2f} s could be read (an incomplete download or copy?). "
+            "The part that was read is used.", stacklevel=2)
     require_finite(data, what=name)
     # The same steps as librosa.load: channels first, average to mono, then resample with soxr (high quality).
     y = np.ascontiguousarray(data.T)
@@ -239,6 +277,31 @@ def load_audio(
         y = librosa.resample(y, orig_sr=native_rate, target_sr=sr, res_type="soxr_hq").astype(np.float32)
         native_rate = sr
     return y, int(native_rate)
+
+
+def _promised_frames(reader, info) -> int:
+    """How many frames the file says it has: for a WAV file, from its header's data-chunk size (libsndfile
+    counts what is really there, so a cut-off download would otherwise pass unnoticed); otherwise info.frames."""
+    if not isinstance(reader, str) or info.format != "WAV" or not info.subtype.startswith(("PCM", "FLOAT")):
+        return info.frames
+    bytes_per_sample = {"PCM_U8": 1, "PCM_S8": 1, "PCM_16": 2, "PCM_24": 3, "PCM_32": 4, "FLOAT": 4}.get(info.subtype)
+    if bytes_per_sample is None:
+        return info.frames
+    with open(reader, "rb") as handle:
+        head = handle.read(65536)
+    position = head.find(b"data", 12)
+    if position < 0 or position + 8 > len(head):
+        return info.frames
+    size = int.from_bytes(head[position + 4: position + 8], "little")
+    if size in (0, 0xFFFFFFFF):  # unknown length (streamed WAV)
+        return info.frames
+    return max(info.frames, size // (bytes_per_sample * info.channels))
+
+
+def _may_be_unsupported_format(name: str) -> bool:
+    """Whether the conversion hint (M4A/AAC and other formats soundfile cannot read) fits: not for the formats it
+    reads (WAV, FLAC, OGG, MP3, AIFF), where a failure means a damaged file."""
+    return Path(str(name)).suffix.lower() not in SUPPORTED_EXTENSIONS
 
 
 def _short_reason(error: Exception) -> str:

@@ -1,5 +1,7 @@
 """Every bad input gets one clear AudioInputError that says what to do, never a deep library traceback."""
 
+import os
+
 import numpy as np
 import pytest
 import soundfile
@@ -111,7 +113,7 @@ def test_corrupt_binary_file(tmp_path):
     (tmp_path / "broken.wav").write_bytes(bytes(range(256)) * 40)
     with pytest.raises(AudioInputError) as excinfo:
         load_audio(tmp_path / "broken.wav")
-    assert_clean_error(excinfo, "could not read", "convert")
+    assert_clean_error(excinfo, "could not read", "damaged or incomplete")
 
 
 def test_truncated_wav(tmp_path):
@@ -257,3 +259,51 @@ def test_compare_clips_needs_clips_and_pairs():
     with pytest.raises(AudioInputError) as excinfo:
         compare_clips({"mine": np.zeros(100, dtype=np.float32)})
     assert_clean_error(excinfo, "a pair (y, sr)")
+
+
+# ------------------------------------------------------------------------------------------------ what really happened
+
+def test_a_fifo_is_not_called_empty(tmp_path):
+    fifo = tmp_path / "song.wav"
+    os.mkfifo(fifo)
+    with pytest.raises(AudioInputError) as excinfo:
+        load_audio(fifo)  # used to say "empty (0 bytes)", or hang reading it
+    assert_clean_error(excinfo, "named pipe")
+
+
+def test_a_symlink_loop_and_a_broken_link_are_named(tmp_path):
+    (tmp_path / "a.wav").symlink_to(tmp_path / "b.wav")
+    (tmp_path / "b.wav").symlink_to(tmp_path / "a.wav")
+    with pytest.raises(AudioInputError) as excinfo:
+        load_audio(tmp_path / "a.wav")  # used to say "no file" while the listing showed it
+    assert_clean_error(excinfo, "link", "circle")
+    (tmp_path / "dangling.wav").symlink_to(tmp_path / "gone.wav")
+    with pytest.raises(AudioInputError) as excinfo:
+        load_audio(tmp_path / "dangling.wav")
+    assert_clean_error(excinfo, "broken link", "gone.wav")
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may read any file")
+def test_an_unreadable_file_says_permission(tmp_path):
+    write_tone(tmp_path / "locked.wav")
+    (tmp_path / "locked.wav").chmod(0)
+    with pytest.raises(AudioInputError) as excinfo:
+        load_audio(tmp_path / "locked.wav")  # used to be a raw PermissionError
+    assert_clean_error(excinfo, "permission denied")
+
+
+def test_a_truncated_wav_warns_with_both_lengths(tmp_path):
+    write_tone(tmp_path / "whole.wav", seconds=2.0)
+    data = (tmp_path / "whole.wav").read_bytes()
+    (tmp_path / "cut.wav").write_bytes(data[: len(data) // 2])  # the header still promises 2 s
+    with pytest.warns(UserWarning, match=r"truncated: its header promises 2\.00 s .* only 1\.00 s"):
+        y, sr = load_audio(tmp_path / "cut.wav", sr=None)
+    assert y.size == pytest.approx(sr * 1.0, rel=0.01)
+
+
+def test_the_conversion_hint_is_for_formats_soundfile_cannot_read(tmp_path):
+    (tmp_path / "broken.wav").write_bytes(b"RIFF" + bytes(range(256)) * 8)
+    with pytest.raises(AudioInputError) as excinfo:
+        load_audio(tmp_path / "broken.wav")
+    assert_clean_error(excinfo, "damaged or incomplete")
+    assert "ffmpeg" not in str(excinfo.value) and "m4a" not in str(excinfo.value).lower()
