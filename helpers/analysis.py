@@ -95,7 +95,9 @@ def spectrogram_db(
 
     ``frequency_scale`` is ``'linear'`` or ``'log'`` (the same STFT bins, only the plot's axis differs; ``n_bins =
     1 + n_fft // 2``) or ``'mel'`` (``n_mels`` mel bands, triangular filters peaking at 1). Levels are relative to a
-    full-scale sine (0 dB; see :func:`stft_magnitude`; for mel, a sine at a band's centre), with a floor at -100 dB. Using this fixed reference (not each clip's own maximum) keeps
+    full-scale sine (0 dB; see :func:`stft_magnitude`; on the mel scale a full-scale sine at a band's centre reads
+    +0.7 to +1.7 dB, because the band also sums the power that the window spreads into neighbouring bins), with a
+    floor at -100 dB. Using this fixed reference (not each clip's own maximum) keeps
     levels comparable between songs. Pass a precomputed ``magnitude`` from :func:`stft_magnitude` to skip the STFT.
     """
     __tracebackhide__ = True
@@ -106,7 +108,8 @@ def spectrogram_db(
     if magnitude is None:
         magnitude = stft_magnitude(y, sr, n_fft=n_fft, hop_length=hop_length)
     if frequency_scale == "mel":
-        # Filters that peak at 1 (norm=None), so a full-scale sine at a band's centre still reads 0 dB. librosa's
+        # Filters that peak at 1 (norm=None), so a full-scale sine at a band's centre reads near 0 dB (+0.7 to +1.7 dB:
+        # the band also sums the power the window spreads into the neighbouring bins; lesson 02 measures it). librosa's
         # default area normalisation (norm="slaney") would shift every band down by an amount that depends on
         # its width (about -14 to -22 dB), breaking the fixed reference.
         mel_power = librosa.feature.melspectrogram(S=magnitude**2, sr=sr, n_fft=n_fft, n_mels=n_mels, norm=None)
