@@ -1,12 +1,10 @@
 """course.py's setup survives what classrooms do to it: an interrupted install, an updated Python, no network,
 and Ctrl+C on the lab command (issue: classroom-proof setup)."""
 
-import importlib.util
 import os
 import pty
 import select
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,15 +13,9 @@ import venv
 from pathlib import Path
 
 import pytest
+from test_lab_command import free_loopback_port, load_course_script
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def load_course_script():
-    spec = importlib.util.spec_from_file_location("course_script", REPO / "course.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # ------------------------------------------------------------------------------------------------ the fingerprint
@@ -123,12 +115,6 @@ def test_offline_a_complete_environment_is_used_as_it_is(small_venv, monkeypatch
 
 
 # ------------------------------------------------------------------------------------------------ Ctrl+C
-
-def free_loopback_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 @pytest.mark.skipif(os.name == "nt", reason="pseudo-terminals are POSIX")
 def test_ctrl_c_on_the_lab_command_asks_jupyter_and_shuts_down_cleanly(tmp_path):
