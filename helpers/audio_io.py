@@ -159,12 +159,17 @@ def _looks_like_text(head: bytes) -> bool:
 MAX_SECONDS = 20 * 60
 
 
+#: The smallest mean sample value the loaders treat as a DC offset and remove (-60 dBFS); see ``load_audio``.
+DC_OFFSET_LIMIT = 1e-3
+
+
 def load_audio(
     source: str | os.PathLike | BinaryIO,
     sr: float | None = 22050,
     mono: bool = True,
     offset: float = 0.0,
     duration: float | None = None,
+    remove_offset: bool = True,
 ) -> tuple[np.ndarray, int]:
     """Load a student's own audio file, like ``librosa.load``, with clear errors (lesson 00).
 
@@ -176,6 +181,11 @@ def load_audio(
     mono : if True, average the channels into one.
     offset : where to start reading, in seconds from the start of the file.
     duration : how many seconds to read (``None``: to the end).
+    remove_offset : if True (the course's rule), subtract each channel's mean, its DC offset, after resampling,
+        when it is at least ``DC_OFFSET_LIMIT`` (0.001, -60 dBFS): an offset shifts the waveform off zero, hides zero
+        crossings and puts energy at 0 Hz (lessons 01 and 03). Smaller means are left alone: they change no course
+        feature by more than 1 % (lesson 03 measures it), and subtracting them would turn exact digital silence into
+        a constant. ``False`` returns the samples as stored, like ``librosa.load``.
 
     Returns
     -------
@@ -197,6 +207,7 @@ def load_audio(
         duration = require_number(duration, "duration", above=0, example="30", unit=" s")
     sr = require_sample_rate(sr)
     mono = require_flag(mono, "mono")
+    remove_offset = require_flag(remove_offset, "remove_offset")
 
     if isinstance(source, (str, os.PathLike)):
         path = Path(source).expanduser()
@@ -276,6 +287,12 @@ def load_audio(
 
         y = librosa.resample(y, orig_sr=native_rate, target_sr=sr, res_type="soxr_hq").astype(np.float32)
         native_rate = sr
+    if remove_offset:
+        # The course's one rule for DC offsets: removed here, once, for every clip every lesson loads (lesson 03).
+        means = y.mean(axis=-1, keepdims=True, dtype=np.float64)
+        means = np.where(np.abs(means) >= DC_OFFSET_LIMIT, means, 0.0)
+        if np.any(means):
+            y = (y - means).astype(np.float32)
     return y, int(native_rate)
 
 

@@ -153,12 +153,14 @@ def sample_info(name: str) -> SampleInfo:
 
 
 def load_sample(
-    name: str, sr: float | None = 22050, mono: bool = True, offset: float = 0.0, duration: float | None = None
+    name: str, sr: float | None = 22050, mono: bool = True, offset: float = 0.0, duration: float | None = None,
+    remove_offset: bool = True,
 ) -> tuple[np.ndarray, int]:
     """Load a bundled excerpt by its catalogue id, like ``librosa.load`` (lesson 00).
 
     Parameters: ``name`` a catalogue id (see ``list_samples()``); ``sr`` target rate in Hz or None for the file's
-    own rate; ``mono``; ``offset`` and ``duration`` in seconds.
+    own rate; ``mono``; ``offset`` and ``duration`` in seconds; ``remove_offset``: subtract the clip's mean (its DC
+    offset; the course's rule, lesson 03), ``False`` for the samples as stored.
 
     Returns ``(y, sr)``: ``y`` is ``(n,)`` float32 mono (``(channels, n)`` if ``mono=False``), ``sr`` in Hz.
     """
@@ -169,7 +171,7 @@ def load_sample(
             f"The catalogue lists {info.file!r} for sample {name!r}, but the file is missing from "
             f"{AUDIO_SAMPLES_DIR}. Restore it with 'git checkout -- audio_samples'."
         ) from None
-    return load_audio(info.path, sr=sr, mono=mono, offset=offset, duration=duration)
+    return load_audio(info.path, sr=sr, mono=mono, offset=offset, duration=duration, remove_offset=remove_offset)
 
 
 @lru_cache(maxsize=32)
@@ -180,7 +182,8 @@ def _cached_sample(name: str, sr: float | None) -> tuple[np.ndarray, int]:
 
 
 def load_sample_cached(name: str, sr: float | None = 22050) -> tuple[np.ndarray, int]:
-    """Like :func:`load_sample` (whole clip, mono) but decoded once per session; ``y`` is read-only.
+    """Like :func:`load_sample` (whole clip, mono, DC offset removed) but decoded once per session; ``y`` is
+    read-only.
 
     Explorers use this so that moving a song picker back and forth never decodes a file twice.
     """

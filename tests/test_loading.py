@@ -42,9 +42,37 @@ def test_native_rate_and_stereo_are_kept_when_asked():
 
 def test_offset_and_duration_select_the_same_samples_as_slicing():
     name = helpers.sample_ids()[0]
-    whole, sr = load_sample(name, sr=None)
-    part, _ = load_sample(name, sr=None, offset=1.0, duration=0.5)
+    whole, sr = load_sample(name, sr=None, remove_offset=False)
+    part, _ = load_sample(name, sr=None, offset=1.0, duration=0.5, remove_offset=False)
     np.testing.assert_allclose(part, whole[sr: sr + sr // 2], atol=1e-6)
+
+
+def test_the_loaders_remove_the_dc_offset_and_keep_it_when_asked(tmp_path):
+    # The course's rule (lesson 03): every loader subtracts the clip's mean; remove_offset=False keeps the file as is.
+    sr_file = 22050
+    t = np.arange(sr_file) / sr_file
+    tone = 0.4 * np.sin(2 * np.pi * 220 * t)
+    soundfile.write(tmp_path / "offset.wav", np.stack([tone + 0.1, tone - 0.2], axis=1), sr_file, subtype="FLOAT")
+    stored, _ = load_audio(tmp_path / "offset.wav", remove_offset=False, mono=False)
+    np.testing.assert_allclose(stored.mean(axis=1), [0.1, -0.2], atol=1e-4)
+    centred, _ = load_audio(tmp_path / "offset.wav", mono=False)
+    np.testing.assert_allclose(centred.mean(axis=1), [0.0, 0.0], atol=1e-6)
+    np.testing.assert_allclose(centred[0], stored[0] - stored[0].mean(), atol=1e-6)
+    mono, _ = load_audio(tmp_path / "offset.wav")
+    assert abs(float(mono.mean())) < 1e-6
+    for name in helpers.sample_ids():
+        y, _ = helpers.load_sample_cached(name)
+        stored, _ = load_sample(name, remove_offset=False)
+        assert abs(float(y.mean())) < 1e-3, name
+        if abs(float(stored.mean())) < 1e-3:  # below the limit: left exactly as stored (digital silence stays 0)
+            np.testing.assert_array_equal(y, stored)
+    quiet = np.zeros(sr_file)
+    quiet[: sr_file // 2] = 0.3 * np.sin(2 * np.pi * 220 * t[: sr_file // 2]) - 0.0005
+    soundfile.write(tmp_path / "small.wav", quiet, sr_file, subtype="FLOAT")
+    small, _ = load_audio(tmp_path / "small.wav")
+    assert np.all(small[-1000:] == 0), "an offset below 0.001 is left alone, so digital silence stays exact"
+    with pytest.raises(helpers.AudioInputError, match="remove_offset"):
+        load_audio(tmp_path / "offset.wav", remove_offset="no")
 
 
 def test_load_audio_resamples_and_downmixes(tmp_path):
