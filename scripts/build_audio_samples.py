@@ -9,6 +9,7 @@ Commands
     python scripts/build_audio_samples.py build    # (re)create audio_samples/
     python scripts/build_audio_samples.py check    # rebuild into a temp dir and compare
     python scripts/build_audio_samples.py measure  # print loudness/spectral numbers of the committed files
+    python scripts/build_audio_samples.py codec-study  # how far each Vorbis quality moves the course's features
 
 What ``build`` does for every entry of ``SAMPLES`` below:
 
@@ -26,7 +27,18 @@ What ``build`` does for every entry of ``SAMPLES`` below:
    package's Debian copyright file).
 
 Needs a Debian-based system (apt-get, dpkg-deb) plus numpy and soundfile;
-``measure`` also needs librosa.
+``measure`` and ``codec-study`` also need librosa.
+
+The Vorbis quality (``VORBIS_QUALITY``) was chosen with ``codec-study``: it encodes each excerpt's uncompressed
+reference (step 3 before encoding) at several qualities and compares the features as the lessons compute them
+(22050 Hz mono, soxr_hq, mean removed; ``helpers.summaries.frame_features``). At quality 0.25 (2.3 MB for the
+seven files) Vorbis added high-frequency energy (orchestral: +1.1 dB at 4-8 kHz, +2.9 dB at 8-16 kHz) and
+raised the clip-mean centroid and roll-off by up to 8.2 % and 9.1 % (orchestral; edm +6.4 %, piano +4.3 %),
+and moved a clip-mean MFCC by up to 45 % of that coefficient's spread between the clips. At 0.50 every clip
+stays within 1.4 % (centroid) and 1.7 % (roll-off), the clip-mean MFCCs within 11 % of the between-clip spread
+(24 % for speech, whose quiet pauses change at every quality), in 3.6 MB. Higher qualities up to 0.80 still
+leave 1.5-1.9 % (a slight loss of high frequencies); only 0.90 brought everything under 1 %, with 6.8 MB of
+audio, over the folder's 6 MiB budget. Between clips the centroid differs by about 50 % (standard deviation).
 """
 
 from __future__ import annotations
@@ -230,12 +242,15 @@ LICENSE_TEXTS: dict[str, dict] = {
 
 FADE_S = 0.050  # raised-cosine fade at both ends of every excerpt
 PEAK_DBFS = -1.0  # peak normalisation target
-VORBIS_COMPRESSION_LEVEL = 0.75  # libsndfile: Vorbis quality = 1 - level = 0.25 (~96 kbit/s stereo)
+# Vorbis quality 0.50 (~160 kbit/s stereo at 44.1 kHz), chosen by `codec-study` (see the module docstring): the
+# lowest quality at which the codec's bias on the clip-mean spectral centroid and roll-off stops shrinking.
+VORBIS_QUALITY = 0.50
+VORBIS_COMPRESSION_LEVEL = 1 - VORBIS_QUALITY  # libsndfile's setting: Vorbis quality = 1 - compression_level
 
 CATALOGUE_COLUMNS = [
     "id", "file", "title", "artist", "style", "listen_for", "source_package", "source_version",
     "source_path", "license", "license_file", "excerpt_start_s", "excerpt_duration_s",
-    "sample_rate_hz", "channels", "processing", "sha256",
+    "sample_rate_hz", "channels", "vorbis_quality", "processing", "sha256",
 ]
 
 REPO = Path(__file__).resolve().parent.parent
@@ -605,8 +620,8 @@ def process(sample: dict, pkg: Package) -> tuple[np.ndarray, int, list[str]]:
     gain = 10 ** (PEAK_DBFS / 20) / peak
     y *= gain
     steps.append(f"peak-normalised to {PEAK_DBFS:.1f} dBFS (gain {20 * np.log10(gain):+.2f} dB)")
-    steps.append(f"encoded Ogg Vorbis with libsndfile (compression_level {VORBIS_COMPRESSION_LEVEL}, "
-                 f"Vorbis quality {1 - VORBIS_COMPRESSION_LEVEL:.2f})")
+    steps.append(f"encoded Ogg Vorbis with libsndfile (compression_level {VORBIS_COMPRESSION_LEVEL:.2f}, "
+                 f"Vorbis quality {VORBIS_QUALITY:.2f})")
     steps.append("Ogg stream serial number fixed for byte-reproducible builds")
     return y, sr, steps
 
@@ -649,10 +664,11 @@ def fix_ogg_serial(data: bytes, serial: int) -> bytes:
     return bytes(out)
 
 
-def encode(y: np.ndarray, sr: int, sample: dict, version: str) -> bytes:
+def encode(y: np.ndarray, sr: int, sample: dict, version: str,
+           compression_level: float = VORBIS_COMPRESSION_LEVEL) -> bytes:
     buf = io.BytesIO()
     with sf.SoundFile(buf, "w", samplerate=sr, channels=y.shape[1], format="OGG", subtype="VORBIS",
-                      compression_level=VORBIS_COMPRESSION_LEVEL) as f:
+                      compression_level=compression_level) as f:
         f.title = sample["title"]
         f.artist = sample["artist"]
         f.copyright = sample["copyright"]
@@ -698,7 +714,15 @@ def credits_md(rows: list[dict], samples: list[dict], source_packages: dict[str,
         "",
         "All files were **modified**: cut to about 30 seconds (stems summed where noted), given",
         f"{FADE_S * 1000:.0f} ms fades at both ends, peak-normalised to {PEAK_DBFS:.0f} dBFS and re-encoded as Ogg",
-        "Vorbis. The exact steps for each file are in the `processing` column of `catalogue.csv`.",
+        f"Vorbis at quality {VORBIS_QUALITY:.2f} (column `vorbis_quality`). The exact steps for each file are in the",
+        "`processing` column of `catalogue.csv`.",
+        "",
+        f"The quality was chosen by measurement (`python scripts/build_audio_samples.py codec-study`): at",
+        f"{VORBIS_QUALITY:.2f} the codec moves each file's average spectral centroid and 85 % roll-off, computed",
+        "as the lessons compute them, by at most 1.4 % and 1.7 % against the uncompressed excerpt, and the",
+        "average MFCCs by at most 11 % of how much they differ between the clips (24 % for the speech clip,",
+        "whose quiet pauses change at every quality). At the earlier quality 0.25 the same changes reached",
+        "8.2 %, 9.1 % and 45 %.",
         "",
     ]
     for row in rows:
@@ -823,7 +847,7 @@ def build_all(out: Path, cache: Path) -> dict:
             "source_path": "+".join("/" + p for p in s["source_paths"]), "license": s["license"],
             "license_file": s["license_file"], "excerpt_start_s": f"{s['start_s']:.3f}",
             "excerpt_duration_s": f"{len(y) / sr:.3f}", "sample_rate_hz": str(sr), "channels": str(y.shape[1]),
-            "processing": "; ".join(steps), "sha256": hashlib.sha256(data).hexdigest(),
+            "vorbis_quality": f"{VORBIS_QUALITY:.2f}", "processing": "; ".join(steps), "sha256": hashlib.sha256(data).hexdigest(),
         })
         print(f"  {fname}: {len(data) / 1024:.0f} KB, {sr} Hz x {y.shape[1]} ch, {len(y) / sr:.2f} s "
               f"({time.perf_counter() - t0:.1f} s)", flush=True)
@@ -1000,15 +1024,120 @@ def cmd_measure(args) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------------------
+# Codec study: how far does Vorbis at each quality move the features the course computes?
+# --------------------------------------------------------------------------------------
+STUDY_QUALITIES = (0.0, 0.1, 0.25, 0.4, 0.5, 0.7)  # Vorbis quality = 1 - libsndfile compression_level
+ANALYSIS_SR = 22050  # helpers.load_audio's default rate
+
+
+def course_features(y: np.ndarray, sr: int):
+    """Frame features of a ``(frames, channels)`` excerpt as the lessons see it.
+
+    helpers.load_audio's steps (float32, channel mean, soxr_hq to 22050 Hz, the clip's mean removed), then
+    helpers.summaries.frame_features (n_fft 2048, hop 512, 13 MFCCs from librosa's default mel spectrogram).
+    """
+    import librosa
+
+    sys.path.insert(0, str(REPO))
+    from helpers.summaries import frame_features
+
+    m = y.astype(np.float32).mean(axis=1, dtype=np.float32)
+    m = librosa.resample(m, orig_sr=sr, target_sr=ANALYSIS_SR, res_type="soxr_hq").astype(np.float32)
+    m = (m - m.mean(dtype=np.float64)).astype(np.float32)
+    return frame_features(m, ANALYSIS_SR)
+
+
+def bandwidth_hz(y: np.ndarray, sr: int, below_db: float = 60.0) -> float:
+    """Highest frequency at which the long-term spectrum (channel mean, 4096-point Hann blocks, native rate) is
+    within ``below_db`` of its peak."""
+    m = y.mean(axis=1)
+    blocks = m[: len(m) // 4096 * 4096].reshape(-1, 4096) * np.hanning(4096)
+    power = (np.abs(np.fft.rfft(blocks, axis=1)) ** 2).mean(axis=0)
+    loud = np.nonzero(power > power.max() * 10 ** (-below_db / 10))[0]
+    return float(np.fft.rfftfreq(4096, 1 / sr)[loud[-1]])
+
+
+def codec_errors(ref, enc) -> dict[str, np.ndarray | float]:
+    """Centroid/roll-off change of the clip mean and median frame-wise error (%), MFCC differences per coefficient."""
+    keep = ref.sounding & enc.sounding
+    out = {}
+    for name, key in (("centroid", "spectral_centroid"), ("rolloff", "spectral_rolloff")):
+        r, e = ref.scalars[key][keep], enc.scalars[key][keep]
+        out[f"{name}_mean_pct"] = 100 * (e.mean() / r.mean() - 1)
+        out[f"{name}_frame_pct"] = 100 * float(np.median(np.abs(e - r) / r))
+    diff = enc.mfcc[:, keep] - ref.mfcc[:, keep]
+    out["mfcc_frame_rms"] = np.sqrt((diff ** 2).mean(axis=1))  # (n_mfcc,) frame-wise RMS difference
+    out["mfcc_mean_diff"] = np.abs(diff.mean(axis=1))  # (n_mfcc,) change of the clip-mean MFCC
+    return out
+
+
+def cmd_codec_study(args) -> int:
+    """Encode each excerpt's uncompressed reference at several Vorbis qualities and compare the course's features."""
+    require_debian_tools()
+    packages: dict[str, Package] = {}
+    refs = {}
+    for s in SAMPLES:
+        if s["package"] not in packages:
+            packages[s["package"]] = Package(s["package"], args.cache)
+        y, sr, _steps = process(s, packages[s["package"]])  # decoded, cut, faded, normalised: what build encodes
+        refs[s["id"]] = (y, sr, course_features(y, sr), bandwidth_hz(y, sr))
+    ref_means = np.array([f.mfcc[:, f.sounding].mean(axis=1) for _, _, f, _ in refs.values()])
+    spread = ref_means.std(axis=0)  # between-clip spread of each clip-mean MFCC: what lessons 06-07 compare
+    print(f"Between-clip spread (std over the {len(refs)} clips) of the clip-mean MFCCs 0..12:\n  "
+          + " ".join(f"{v:.1f}" for v in spread))
+    for key in ("spectral_centroid", "spectral_rolloff"):
+        means = np.array([f.scalars[key][f.sounding].mean() for _, _, f, _ in refs.values()])
+        print(f"Clip-mean {key.replace('_', ' ')}: {means.min():.0f}..{means.max():.0f} Hz, "
+              f"between-clip std {means.std():.0f} Hz ({100 * means.std() / means.mean():.0f} % of the average)")
+    print("\nPer clip: d = change of the clip-mean (%), med = median frame-wise |error| (%); MFCC: frame-wise RMS\n"
+          "difference (mean over coefficients 1-12) and the largest clip-mean change as % of the between-clip spread;\n"
+          "bandwidth: highest frequency within 60 dB of the long-term spectrum's peak (the analysis at 22050 Hz\n"
+          "sees only up to 11.0 kHz).")
+    worst = {}
+    for q in args.qualities:
+        print(f"\nVorbis quality {q:.2f} (compression_level {1 - q:.2f})")
+        print(f"  {'id':11s} {'KB':>5s} {'kbit/s':>6s} {'bw ref..enc kHz':>15s} {'centroid d':>10s} {'med':>5s} "
+              f"{'roll-off d':>10s} {'med':>5s} {'MFCC rms':>8s} {'max/spread':>11s}")
+        total, rows = 0, []
+        for s in SAMPLES:
+            y, sr, ref, bw_ref = refs[s["id"]]
+            data = encode(y, sr, s, packages[s["package"]].version, compression_level=1 - q)
+            dec, dec_sr = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+            if dec_sr != sr or dec.shape != y.shape:
+                raise BuildError(f"{s['id']}: decoded {dec.shape} at {dec_sr} Hz, expected {y.shape} at {sr} Hz")
+            err = codec_errors(ref, course_features(dec, sr))
+            ratios = 100 * err["mfcc_mean_diff"] / spread
+            ratio, worst_k = float(ratios.max()), int(ratios.argmax())
+            total += len(data)
+            rows.append((err, ratio))
+            print(f"  {s['id']:11s} {len(data) / 1024:5.0f} {len(data) * 8 / 1000 / (len(y) / sr):6.0f} "
+                  f"{bw_ref / 1000:7.1f}..{bandwidth_hz(dec, sr) / 1000:5.1f}  "
+                  f"{err['centroid_mean_pct']:+9.2f}% {err['centroid_frame_pct']:5.2f} "
+                  f"{err['rolloff_mean_pct']:+9.2f}% {err['rolloff_frame_pct']:5.2f} "
+                  f"{err['mfcc_frame_rms'][1:].mean():8.2f} {ratio:6.1f}% c{worst_k}")
+        worst[q] = (max(max(abs(e["centroid_mean_pct"]), abs(e["rolloff_mean_pct"])) for e, _ in rows),
+                    max(r for _, r in rows), total)
+        print(f"  total {total / 1e6:.2f} MB; worst clip-mean centroid/roll-off change {worst[q][0]:.2f} %, "
+              f"worst MFCC clip-mean change {worst[q][1]:.2f} % of the between-clip spread")
+    current = 1 - VORBIS_COMPRESSION_LEVEL
+    print(f"\nThe build encodes at quality {current:.2f}: " + ", ".join(
+        f"q {q:.2f}: {w[0]:.2f} % / {w[1]:.1f} % / {w[2] / 1e6:.2f} MB" for q, w in worst.items()))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["build", "check", "measure"])
+    parser.add_argument("command", choices=["build", "check", "measure", "codec-study"])
     parser.add_argument("--out", type=Path, default=OUT_DIR, help=f"audio folder (default {OUT_DIR})")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE,
                         help=f"download cache (default {DEFAULT_CACHE}; env MUSIC_COURSE_SOURCES)")
+    parser.add_argument("--qualities", type=float, nargs="+", default=STUDY_QUALITIES,
+                        help=f"codec-study: Vorbis qualities to try (default {' '.join(map(str, STUDY_QUALITIES))})")
     args = parser.parse_args(argv)
     try:
-        return {"build": cmd_build, "check": cmd_check, "measure": cmd_measure}[args.command](args)
+        return {"build": cmd_build, "check": cmd_check, "measure": cmd_measure,
+                "codec-study": cmd_codec_study}[args.command](args)
     except BuildError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import importlib.util
 import re
 import shutil
 from pathlib import Path
@@ -16,11 +17,12 @@ import pytest
 import soundfile as sf
 
 AUDIO_DIR = Path(__file__).resolve().parent.parent / "audio_samples"
+BUILD_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "build_audio_samples.py"
 CATALOGUE = "catalogue.csv"
 COLUMNS = [
     "id", "file", "title", "artist", "style", "listen_for", "source_package", "source_version",
     "source_path", "license", "license_file", "excerpt_start_s", "excerpt_duration_s",
-    "sample_rate_hz", "channels", "processing", "sha256",
+    "sample_rate_hz", "channels", "vorbis_quality", "processing", "sha256",
 ]
 AUDIO_EXTENSIONS = {".ogg", ".wav", ".flac", ".mp3"}
 ALLOWED_LICENSES = {"CC0-1.0", "CC-BY-3.0", "CC-BY-4.0", "CC-BY-SA-3.0", "CC-BY-SA-4.0",
@@ -66,6 +68,28 @@ def format_mismatches(folder: Path) -> list[str]:
         if abs(info.duration - float(row["excerpt_duration_s"])) > DURATION_TOLERANCE_S:
             bad.append(f"{row['file']}: duration {info.duration:.3f} s != {row['excerpt_duration_s']} s")
     return bad
+
+
+def encoding_mismatches(folder: Path, quality: float) -> list[str]:
+    """Rows not encoded as the build encodes: Ogg Vorbis at ``quality``, declared in vorbis_quality and processing."""
+    bad = []
+    for row in read_catalogue(folder):
+        info = sf.info(str(folder / row["file"]))
+        if (info.format, info.subtype) != ("OGG", "VORBIS"):
+            bad.append(f"{row['file']}: {info.format}/{info.subtype}, not OGG/VORBIS")
+        if row["vorbis_quality"] != f"{quality:.2f}":
+            bad.append(f"{row['file']}: vorbis_quality {row['vorbis_quality']!r}, the build uses {quality:.2f}")
+        if f"Vorbis quality {quality:.2f}" not in row["processing"]:
+            bad.append(f"{row['file']}: processing does not say 'Vorbis quality {quality:.2f}'")
+    return bad
+
+
+def build_vorbis_quality() -> float:
+    """VORBIS_QUALITY of scripts/build_audio_samples.py (importing it runs no build)."""
+    spec = importlib.util.spec_from_file_location("build_audio_samples", BUILD_SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.VORBIS_QUALITY
 
 
 def folder_size(folder: Path) -> int:
@@ -131,6 +155,25 @@ def test_credits_mention_every_file(rows):
 
 def test_format_and_duration_match_files():
     assert format_mismatches(AUDIO_DIR) == []
+
+
+def test_encoding_matches_the_build_script():
+    assert encoding_mismatches(AUDIO_DIR, build_vorbis_quality()) == []
+
+
+def test_encoding_check_detects_another_quality(tmp_path):
+    copy = tmp_path / "audio_samples"
+    shutil.copytree(AUDIO_DIR, copy)
+    rows = read_catalogue(copy)
+    rows[0]["vorbis_quality"] = "0.25"
+    with open(copy / CATALOGUE, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    quality = float(read_catalogue(AUDIO_DIR)[1]["vorbis_quality"])
+    assert encoding_mismatches(copy, quality) == [
+        f"{rows[0]['file']}: vorbis_quality '0.25', the build uses {quality:.2f}"]
+    assert len(encoding_mismatches(AUDIO_DIR, quality + 0.1)) == 2 * len(rows)
 
 
 def test_folder_under_size_limit():
