@@ -2,6 +2,7 @@
 """Set up and run the course "Music pre-processing with Python".
 
     python3 course.py lab     # set everything up, then open JupyterLab on lesson 00
+                              # (--workspace FOLDER: work on a copy of the lessons there)
     python3 course.py test    # set everything up, then run every test (unit tests + every notebook)
 
 Other commands: ``site`` (build the course website into _build/site), ``site-test`` (build it, then test it and
@@ -29,7 +30,11 @@ STAMP = os.path.join(VENV, ".course-setup-stamp")
 LOCK_FILE = os.path.join(REPO, "requirements-lock.txt")
 FIRST_LESSON = os.path.join("notebooks", "00_why_audio_features.ipynb")
 # Part of the setup fingerprint: bump it when the way packages are installed changes, so .venv is refreshed.
-INSTALL_RECIPE = "uv-or-pip, editable, lock-constrained, compileall (3)"
+INSTALL_RECIPE = "uv-or-pip, editable, lock-constrained, compileall, startup hook (4)"
+# The startup hook: at every interpreter start in .venv, helpers/caches.py points numba and matplotlib at writable
+# cache folders (a .pth file imports this module; .pth files are how site-packages runs code at startup).
+HOOK_MODULE = "_music_course_startup"
+HOOK_PTH = "music_course_startup.pth"
 IS_WINDOWS = os.name == "nt"
 
 
@@ -193,6 +198,54 @@ def environment_is_complete():
                            stderr=subprocess.DEVNULL) == 0
 
 
+def site_packages():
+    return subprocess.check_output(
+        [venv_python(), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).decode().strip()
+
+
+def write_atomically(path, text):
+    temporary = path + ".tmp"
+    with open(temporary, "w") as handle:
+        handle.write(text)
+    os.replace(temporary, path)
+
+
+def startup_hook_is_installed():
+    folder = site_packages()
+    return all(os.path.exists(os.path.join(folder, name)) for name in (HOOK_MODULE + ".py", HOOK_PTH))
+
+
+def install_startup_hook():
+    """Write the startup hook into .venv's site-packages (see HOOK_MODULE)."""
+    folder = site_packages()
+    write_atomically(os.path.join(folder, HOOK_MODULE + ".py"), (
+        "# Written by course.py setup. At interpreter start in this environment, point numba and matplotlib at\n"
+        "# writable cache folders (helpers/caches.py explains why), without importing the helpers package.\n"
+        "import importlib.util\n\n\n"
+        "def _configure():\n"
+        "    spec = importlib.util.spec_from_file_location('_music_course_caches', {path!r})\n"
+        "    module = importlib.util.module_from_spec(spec)\n"
+        "    spec.loader.exec_module(module)\n"
+        "    module.configure_cache_locations()\n\n\n"
+        "try:\n"
+        "    _configure()\n"
+        "except Exception:  # never stop an interpreter from starting; helpers checks again when imported\n"
+        "    pass\n").format(path=os.path.join(REPO, "helpers", "caches.py")))
+    write_atomically(os.path.join(folder, HOOK_PTH), "import " + HOOK_MODULE + "\n")
+
+
+def prepare_caches():
+    """Compile librosa's numba functions once, in one process, and prove the cache loads (helpers/caches.py):
+    the first lesson then starts without a 30 s wait, and concurrent kernels never compile at the same time."""
+    say("Checking librosa's compiled functions (about 30 s when they must be compiled) ...")
+    run([venv_python(), os.path.join(REPO, "helpers", "caches.py")], cwd=REPO)
+
+
+def finish_environment():
+    install_startup_hook()
+    prepare_caches()
+
+
 def write_stamp(fingerprint):
     # Written last, and atomically: a stamp means a complete, verified environment.
     temporary = STAMP + ".tmp"
@@ -211,6 +264,14 @@ def setup():
             if handle.read().strip() == fingerprint:
                 say("Environment is up to date (.venv/).")
                 return
+        if not can_write(VENV):
+            # A shared, read-only install (a lab machine, a JupyterHub image): use it as the instructor left it.
+            if environment_is_complete():
+                say("Using the shared, read-only environment in " + VENV + " as it is (it was set up for another "
+                    "interpreter or an older version of the course; only its owner can update it).")
+                return
+            fail("the course's environment in " + VENV + " is incomplete and read-only for you. Ask whoever "
+                 "installed the course to run 'python3 course.py setup' there again.")
         os.remove(STAMP)  # out of date: it will be written again once the new environment is verified
     broken = broken_packages()
     if broken:
@@ -222,6 +283,7 @@ def setup():
         if environment_is_complete():
             say("Could not update the packages (no connection to the package index?). The environment in .venv/ "
                 "is complete, so the course uses it as it is; run the command again when online to update it.")
+            finish_environment()
             return
         fail("installing the packages failed (see the messages above), and .venv/ is not complete. Check your "
              "connection to the package index (PyPI) and run the same command again: it continues from here.")
@@ -235,6 +297,7 @@ def setup():
         if not environment_is_complete():
             fail("the environment in .venv/ is still incomplete after a rebuild. Delete the .venv folder and run "
                  "the command again; if it fails again, report the messages above.")
+    finish_environment()
     write_stamp(fingerprint)
     say("Setup finished.")
 
@@ -248,9 +311,8 @@ def remove_venv():
 def course_environment():
     """Environment variables for everything the course runs: offline, writable caches, no stray config."""
     environment = dict(os.environ)
-    cache = os.path.join(REPO, ".cache")
-    environment.setdefault("NUMBA_CACHE_DIR", os.path.join(cache, "numba"))
-    environment.setdefault("MPLCONFIGDIR", os.path.join(cache, "matplotlib"))
+    # Cache folders (numba, matplotlib) are chosen by .venv's startup hook, helpers/caches.py: the repository's
+    # .cache/ when it is writable, else the user's cache folder, else the temporary folder.
     environment["PYTHONNOUSERSITE"] = "1"
     # Put the venv first on PATH so that 'jupyter', 'python' and kernels all come from .venv/.
     bin_dir = os.path.dirname(venv_python())
@@ -271,21 +333,100 @@ def jupyter_offline_options():
     return options
 
 
+def can_write(path):
+    """Whether this process may write in ``path``, judged by its effective user and capabilities."""
+    return os.access(path, os.W_OK, effective_ids=os.access in os.supports_effective_ids)
+
+
+def lesson_files():
+    folder = os.path.join(REPO, "notebooks")
+    return sorted(name for name in os.listdir(folder) if name.endswith(".ipynb"))
+
+
+def take_option(arguments, name):
+    """Remove '--name VALUE' or '--name=VALUE' from arguments; return VALUE or None."""
+    for index, argument in enumerate(arguments):
+        if argument == name and index + 1 < len(arguments):
+            value = arguments[index + 1]
+            del arguments[index:index + 2]
+            return value
+        if argument.startswith(name + "="):
+            del arguments[index]
+            return argument.split("=", 1)[1]
+    return None
+
+
+def default_workspace():
+    home = os.path.expanduser("~")
+    if home and home != "~" and os.path.isdir(home) and can_write(home):
+        return os.path.join(home, "music-preprocessing-course")
+    return None
+
+
+def prepare_workspace(workspace):
+    """Copy the lessons into ``workspace`` (a folder the student can write to), never overwriting a lesson that is
+    already there: that copy holds the student's work. Returns the folder."""
+    import shutil
+
+    workspace = os.path.abspath(os.path.expanduser(workspace))
+    try:
+        os.makedirs(workspace, exist_ok=True)
+        if not can_write(workspace):
+            raise OSError("no write permission")
+        copied = []
+        for name in lesson_files():
+            target = os.path.join(workspace, name)
+            if not os.path.exists(target):
+                shutil.copyfile(os.path.join(REPO, "notebooks", name), target)
+                copied.append(name)
+    except OSError as error:
+        fail("cannot use {0} for your notebooks ({1}). Choose a folder you can write to: "
+             "python3 course.py lab --workspace ~/my-course-notebooks".format(workspace, error))
+    if copied:
+        say("Copied {0} lesson(s) into {1}; your work is saved there.".format(len(copied), workspace))
+    else:
+        say("Your notebooks are in {0} (lessons already there are never overwritten).".format(workspace))
+    return workspace
+
+
+def notebook_folder(arguments):
+    """Where JupyterLab opens the lessons: the repository's notebooks/ when this user can save them there;
+    otherwise (a shared, read-only install) a writable copy, from --workspace, $COURSE_WORKSPACE or
+    ~/music-preprocessing-course. Returns (server root folder, first lesson relative to it)."""
+    workspace = take_option(arguments, "--workspace") or os.environ.get("COURSE_WORKSPACE")
+    notebooks = os.path.join(REPO, "notebooks")
+    can_save_here = can_write(notebooks) and all(can_write(os.path.join(notebooks, name)) for name in lesson_files())
+    if workspace is None and can_save_here:
+        return REPO, FIRST_LESSON
+    if workspace is None:
+        workspace = default_workspace()
+        if workspace is None:
+            fail("the lessons in {0} are read-only for you and your home folder is not writable, so there is no "
+                 "place to save your work. Choose a folder you can write to: "
+                 "python3 course.py lab --workspace /path/to/a/folder".format(notebooks))
+        say("The lessons in {0} are read-only for you (a shared install); you work on your own copy.".format(
+            notebooks))
+    return prepare_workspace(workspace), os.path.basename(FIRST_LESSON)
+
+
 def command_lab(extra_arguments):
+    arguments = list(extra_arguments)
+    root, first_lesson = notebook_folder(arguments)
     setup()
-    say("Opening JupyterLab on " + FIRST_LESSON + " (stop it with Ctrl+C, then answer y) ...")
-    command = [venv_tool("jupyter"), "lab", FIRST_LESSON] + jupyter_offline_options() + extra_arguments
+    say("Opening JupyterLab on " + first_lesson + " in " + root + " (stop it with Ctrl+C, then answer y) ...")
+    command = ([venv_tool("jupyter"), "lab", first_lesson, "--ServerApp.root_dir=" + root]
+               + jupyter_offline_options() + arguments)
     environment = course_environment()
     if not IS_WINDOWS:
         # Become JupyterLab: Ctrl+C then reaches Jupyter alone, which asks whether to shut down and cleans up after
         # itself, instead of this script dying with a KeyboardInterrupt traceback while the server runs on.
-        os.chdir(REPO)
+        os.chdir(root)
         sys.stdout.flush()
         os.execve(command[0], command, environment)
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Windows: the console sends Ctrl+C to JupyterLab too
-    return subprocess.call(command, cwd=REPO, env=environment)
+    return subprocess.call(command, cwd=root, env=environment)
 
 
 def command_test(extra_arguments):

@@ -8,6 +8,11 @@ Notebooks show the ideas; these helpers hide the plumbing (loading, plotting, pl
     y, sr = load_audio("my song.wav") # your own file, with clear errors when something is wrong
 """
 
+from .caches import configure_cache_locations, ensure_numba_cache
+
+configure_cache_locations()  # writable cache folders for numba and matplotlib, even in a read-only install
+ensure_numba_cache()  # librosa's compiled functions: verified once, never compiled by two kernels at once
+
 from .analysis import frame_count, frame_times, min_max_envelope, rms_envelope, spectrogram_db
 from .audio_io import (
     SUPPORTED_EXTENSIONS,

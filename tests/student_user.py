@@ -1,0 +1,35 @@
+"""Run a command as an ordinary user of a shared install: uid/gid 65534 (nobody), no write access to anything root
+owns (the repository, .venv, a home folder made by root), but allowed to read and search it, as every user of a
+lab machine or a JupyterHub image may. Used by the read-only install tests; needs root and setpriv."""
+
+import os
+import shutil
+import subprocess
+
+STUDENT_ID = 65534
+PREFIX = ["setpriv", f"--reuid={STUDENT_ID}", f"--regid={STUDENT_ID}", "--clear-groups",
+          "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"]
+
+
+def student_command(command):
+    """``command`` run as the student user (read anything, write only what the student owns)."""
+    return PREFIX + list(command)
+
+
+def why_no_student_user():
+    """None when commands can run as the student user here, else the reason."""
+    if not hasattr(os, "getuid") or os.getuid() != 0:
+        return "needs root to start a process as another user"
+    if not shutil.which("setpriv"):
+        return "needs setpriv (util-linux)"
+    probe = subprocess.run(student_command(["true"]), capture_output=True, text=True)
+    if probe.returncode != 0:
+        return "cannot give the student user read access here: " + probe.stderr.strip()
+    return None
+
+
+def student_folder(path):
+    """Create ``path`` owned by the student user (their own writable folder)."""
+    path.mkdir(parents=True, exist_ok=True)
+    os.chown(path, STUDENT_ID, STUDENT_ID)
+    return path
