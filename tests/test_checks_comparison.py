@@ -15,7 +15,7 @@ import helpers
 from helpers.checks.comparison import (check_best_separating_feature, check_fisher_ratio_function,
                                        check_standardise_function)
 from helpers.summaries import SCALAR_FEATURES, frame_features
-from check_assertions import assert_wrong
+from check_assertions import assert_not_diagnosed, assert_wrong
 
 
 @pytest.mark.parametrize("check, arguments", [
@@ -97,7 +97,7 @@ def test_fisher_ratio_forgotten_return_non_function_and_crash():
     assert_wrong(check_fisher_ratio_function(0.41), "pass the function itself")
     assert_wrong(check_fisher_ratio_function("fisher_ratio"), "pass the function itself")
     assert_wrong(check_fisher_ratio_function(lambda a, b: a.mean() / undefined_name), "NameError")  # noqa: F821
-    assert_wrong(check_fisher_ratio_function(lambda a, b: "large"), "numbers")
+    assert_wrong(check_fisher_ratio_function(lambda a, b: "large"), "one number", "a string")
 
 
 # ------------------------------------------------------------------ which feature separates two clips best?
@@ -160,7 +160,8 @@ def test_standardise_correct():
 
 
 def test_standardise_typical_mistakes():
-    assert_wrong(check_standardise_function(lambda t: scipy.stats.zscore(t, axis=0, ddof=1)), "ddof=1")
+    sample_std = check_standardise_function(lambda t: scipy.stats.zscore(t, axis=0, ddof=1))
+    assert sample_std and "ddof=1" in sample_std.message and "accepted" in sample_std.message
     assert_wrong(check_standardise_function(lambda t: scipy.stats.zscore(t, axis=1)), "each ROW")
     assert_wrong(check_standardise_function(lambda t: (t - t.mean()) / t.std()), "whole table")
     assert_wrong(check_standardise_function(lambda t: t / t.std(axis=0)), "subtract")

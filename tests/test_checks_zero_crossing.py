@@ -10,7 +10,7 @@ import pytest
 import helpers
 from helpers.checks.zero_crossing import (check_loud_frame_zcr, check_tone_zcr, check_zero_crossing_rate_function,
                                           function_test_signal, zcr_reference)
-from check_assertions import assert_wrong
+from check_assertions import assert_not_diagnosed, assert_wrong
 
 SR = 22050
 
@@ -111,13 +111,15 @@ def test_function_returns_none_not_callable_or_raises():
     assert_wrong(check_zero_crossing_rate_function(zcr_loop(function_test_signal(), 1024, 256)),
                  "pass the function itself")
     assert_wrong(check_zero_crossing_rate_function(crashes), "IndexError", "out of bounds")
-    assert_wrong(check_zero_crossing_rate_function(lambda y, f, h: "many"), "return numbers")
+    assert_wrong(check_zero_crossing_rate_function(lambda y, f, h: "many"), "array of numbers", "a string")
 
 
 def test_tone_prediction():
     tone = helpers.pure_tone(880, 2.0, 44100)
     measured = float(np.median(librosa.feature.zero_crossing_rate(tone)[0]))
-    assert check_tone_zcr(measured, 880, 44100)
+    # The exercise asks for the prediction; a measurement (one crossing per frame off) is not it to 3 figures.
+    assert_not_diagnosed(check_tone_zcr(measured, 880, 44100), "crossings per sample")
+    assert check_tone_zcr(0.0399, 880, 44100)
     assert check_tone_zcr(1760 / 44100, 880, 44100)
     assert_wrong(check_tone_zcr(880 / 44100, 880, 44100), "twice per period")
     assert_wrong(check_tone_zcr(1760, 880, 44100), "crossings per second")
@@ -126,7 +128,7 @@ def test_tone_prediction():
     assert_wrong(check_tone_zcr(880 / 88200, 880, 44100), "divided by 2")
     assert_wrong(check_tone_zcr(1760 / 22050, 880, 44100), "sr = 22050")
     assert_wrong(check_tone_zcr([1, 2], 880, 44100), "one number")
-    assert_wrong(check_tone_zcr(0.5, 880, 44100), "not quite")
+    assert_not_diagnosed(check_tone_zcr(0.5, 880, 44100), "crossings per sample")
 
 
 def test_loud_frame_mean():
@@ -146,7 +148,7 @@ def test_loud_frame_mean():
     assert_wrong(check_loud_frame_zcr(zcr[relative_db > -40].mean(), y, sr), "ref=np.max")
     assert_wrong(check_loud_frame_zcr(np.median(zcr[loud]), y, sr), "median")
     assert_wrong(check_loud_frame_zcr(zcr[loud].mean() * sr, y, sr), "per second")
-    assert_wrong(check_loud_frame_zcr(0.3, y, sr), "not quite")
+    assert_not_diagnosed(check_loud_frame_zcr(0.3, y, sr), "crossings per sample")
     assert_wrong(check_loud_frame_zcr([0.06, 0.07], y, sr), "one number")
 
 

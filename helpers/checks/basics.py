@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .core import (CheckResult, _as_number, _call_student_function, _close, _correct, _number_answer,
-                   _unanswered, _wrong)
+from .core import (CheckResult, _as_number, _call_student_function, _correct, _describe, _matches, _not_right,
+                   _number_answer, _rounding_mistake, _unanswered, _unit_mistake, _wrong)
 
 # ---------------------------------------------------------------- lesson 00: samples, rates and durations
 
@@ -17,35 +17,39 @@ def check_duration(answer_s, y: np.ndarray, sr: float) -> CheckResult:
     value, feedback = _number_answer(
         answer_s,
         "a clip has len(y) samples, and sr of them make one second.",
-        f"the answer should be one number of seconds, not {type(answer_s).__name__}.",
+        "the answer should be one number of seconds",
     )
     if feedback is not None:
         return feedback
     n_samples = y.shape[-1]
     expected = n_samples / sr
-    if _close(value, expected, absolute=0.01):
-        return _correct(f"{n_samples} samples / {sr} samples per second = {expected:.2f} s.")
-    if _close(value, n_samples):
+    if _matches(value, expected):
+        return _correct(f"{n_samples} samples / {sr} samples per second = {expected:.4g} s.")
+    if _matches(value, n_samples):
         return _wrong("that is the number of samples, not seconds: divide by the sampling rate sr.")
-    if value == n_samples // sr and value != expected:
-        return _wrong("integer division (//) drops the fraction of a second: use / instead.")
-    if _close(value, expected / 60):
-        return _wrong("that is in minutes; the question asks for seconds.")
-    if _close(value, expected * 1000):
-        return _wrong("that is in milliseconds; the question asks for seconds.")
-    if _close(value, sr / n_samples):
+    unit = _unit_mistake(value, expected, "s")
+    if unit:
+        return _wrong(unit)
+    if _matches(value, sr / n_samples):
         return _wrong("upside down: divide the number of samples by the sampling rate, len(y) / sr.")
-    for other_rate in (44100, 48000, 22050, 16000):
-        if other_rate != sr and _close(value, n_samples / other_rate):
+    for other_rate in (44100, 48000, 22050, 16000, 8000):
+        if other_rate != sr and _matches(value, n_samples / other_rate):
             return _wrong(f"you divided by {other_rate}, but this clip was loaded at sr = {sr} Hz. Use the sr "
                           "that load_sample returned, not the file's own rate.")
-    return _wrong("not the duration. Compute len(y) / sr, with the y and sr of this clip.")
+    if float(value).is_integer() and value in (n_samples // sr, round(expected)):
+        return _wrong("that is the duration in whole seconds only (rounded, or cut off by integer division //): "
+                      "compute len(y) / sr and keep at least 3 significant figures.")
+    rounding = _rounding_mistake(value, expected)
+    if rounding:
+        return _wrong(rounding)
+    return _not_right("not the duration of this clip. The answer is one number of seconds: len(y) / sr, with the y "
+                      "and sr of this clip.")
 
 
 def check_sample_count(answer, duration_s: float, sr: float) -> CheckResult:
     """Lesson 00: how many samples make ``duration_s`` seconds at ``sr`` Hz."""
     value, feedback = _number_answer(answer, "each second holds sr samples.",
-                                     "the answer should be one whole number of samples.")
+                                     "the answer should be one whole number of samples")
     if feedback is not None:
         return feedback
     expected = round(duration_s * sr)
@@ -56,12 +60,16 @@ def check_sample_count(answer, duration_s: float, sr: float) -> CheckResult:
     if value == int(duration_s * sr) and value != expected:
         return _wrong("int(...) cuts off the fraction, and duration × sr can come out as 15434.9999 in floating "
                       "point: use round(duration * sr).")
-    if _close(value, duration_s / sr):
+    if _matches(value, duration_s / sr):
         return _wrong("you divided; multiply the duration by the sampling rate instead.")
-    for other_rate in (44100, 48000, 22050, 16000):
-        if other_rate != sr and _close(value, duration_s * other_rate, relative=0, absolute=0.5):
+    for other_rate in (44100, 48000, 22050, 16000, 8000):
+        if other_rate != sr and abs(value - duration_s * other_rate) <= 0.5:
             return _wrong(f"that uses {other_rate} samples per second, but sr here is {sr}.")
-    return _wrong("not quite. Multiply the duration in seconds by sr.")
+    if _matches(value, duration_s * sr / 1000) or _matches(value, duration_s * 1000 * sr):
+        return _wrong("the duration is in seconds and sr in samples per second: multiply them as they are, without "
+                      "converting to milliseconds.")
+    return _not_right("not the number of samples. The answer is one whole number: the duration in seconds times sr, "
+                      "rounded.")
 
 
 # ---------------------------------------------------------------- lesson 01: RMS and frames
@@ -72,31 +80,44 @@ def check_rms(answer, frame: np.ndarray) -> CheckResult:
     if answer is None:
         return _unanswered("square every sample, take the mean, then the square root.")
     value = _as_number(answer)
-    if value is None:
-        size = np.size(answer) if not isinstance(answer, str) else 0
-        if size > 1:
-            return _wrong(f"you gave {size} numbers: librosa.feature.rms centres and pads its frames, so it cut this "
-                          "frame into several. The RMS of one frame is a single number: compute it directly.")
-        return _wrong("the RMS of one frame is a single number.")
     frame = np.asarray(frame, dtype=np.float64)
+    if value is None:
+        try:
+            values = np.asarray(answer, dtype=np.float64).reshape(-1)
+        except (TypeError, ValueError):
+            values = None
+        if values is not None and values.size > 1 and np.asarray(answer).dtype != bool:
+            import librosa
+
+            centred = librosa.feature.rms(y=frame, frame_length=frame.size).reshape(-1)
+            if values.size == centred.size and np.allclose(values, centred, rtol=1e-4):
+                return _wrong(f"you gave the {values.size} values of librosa.feature.rms: it centres and pads its "
+                              "frames, so it cut this frame into several. The RMS of one frame is a single number: "
+                              "compute it directly.")
+        return _wrong(f"the RMS of one frame is a single number; you gave {_describe(answer)}.")
     expected = float(np.sqrt(np.mean(frame**2)))
-    if _close(value, expected):
+    if _matches(value, expected):
         return _correct(f"RMS = {expected:.4f}. It is the level a steady sound would need to carry the same energy.")
-    if _close(value, expected**2):
+    if _matches(value, expected**2):
         return _wrong("that is the mean square (the power). Take its square root to get back to amplitude units.")
-    if _close(value, float(np.mean(np.abs(frame)))):
+    if _matches(value, float(np.mean(np.abs(frame)))):
         return _wrong("that is the mean absolute value. RMS squares the samples first, so loud peaks count more.")
-    if _close(value, float(np.sqrt(np.sum(frame**2)))):
+    if _matches(value, float(np.sqrt(np.sum(frame**2)))):
         return _wrong("you summed the squares instead of averaging them: divide by the number of samples.")
-    if _close(value, float(np.mean(frame)), absolute=1e-6):
+    if _matches(value, float(np.mean(frame))):
         return _wrong("that is the plain mean, which is near 0 for audio because positive and negative samples "
                       "cancel. Square the samples first.")
-    if _close(value, float(np.max(np.abs(frame)))):
+    if _matches(value, float(np.max(np.abs(frame)))):
         return _wrong("that is the peak (largest absolute sample). RMS averages the squares of all samples.")
-    if expected > 0 and _close(value, 20 * np.log10(expected)):
-        return _wrong("that is the RMS in dB; the question asks for the plain RMS in amplitude units.")
-    return _wrong("not the RMS of this frame. Compute np.sqrt(np.mean(frame ** 2)); check you used the frame "
-                  "given (2048 samples from 10 * sr).")
+    if expected > 0 and _matches(value, 20 * np.log10(expected)):
+        return _wrong("that is the RMS in dB (20 · log10); the question asks for the plain RMS in amplitude units.")
+    if expected > 0 and _matches(value, 10 * np.log10(expected**2)):
+        return _wrong("that is the RMS level in dB; the question asks for the plain RMS in amplitude units.")
+    rounding = _rounding_mistake(value, expected)
+    if rounding:
+        return _wrong(rounding)
+    return _not_right("not the RMS of this frame. The answer is one number in amplitude units (between 0 and 1 for "
+                      "audio in -1...1): np.sqrt(np.mean(frame ** 2)) of the frame given.")
 
 
 def check_frame_count(answer, n_samples: int, frame_length: int, hop_length: int) -> CheckResult:
@@ -104,7 +125,7 @@ def check_frame_count(answer, n_samples: int, frame_length: int, hop_length: int
     value, feedback = _number_answer(
         answer,
         "with centring, there is one frame centred on every hop_length-th sample, starting at 0.",
-        "the answer is one whole number of frames.",
+        "the answer is one whole number of frames",
     )
     if feedback is not None:
         return feedback
@@ -118,8 +139,10 @@ def check_frame_count(answer, n_samples: int, frame_length: int, hop_length: int
     if value == n_samples // hop_length:
         return _wrong("off by one: count the frame centred on sample 0 too.")
     if not float(value).is_integer():
-        return _wrong("frames come in whole numbers: use integer division (//) and count the frame at sample 0.")
-    return _wrong("not quite. With centring, frame k is centred on sample k * hop_length.")
+        return _wrong("a number of frames is a whole number: count the frames centred on samples 0, hop_length, "
+                      "2 * hop_length, ...")
+    return _not_right("not the number of frames. The answer is one whole number; with centring, frame k is centred on "
+                      "sample k * hop_length.")
 
 
 def amplitude_envelope_test_signal(sr: int = 22050) -> np.ndarray:
@@ -181,5 +204,5 @@ def check_amplitude_envelope_function(envelope_function: Callable | None, frame_
         return _wrong(f"only the frames at the edges differ (frames {', '.join(map(str, wrong_frames))}): pad "
                       "frame_length // 2 zeros at BOTH ends, so the first frame is centred on sample 0.")
     worst = int(np.argmax(np.abs(result - reference)))
-    return _wrong(f"frame {worst} differs: yours {result[worst]:.4f}, expected {reference[worst]:.4f}. Check the "
-                  "padding (zeros, frame_length // 2 each side) and that each frame is frame_length samples long.")
+    return _not_right(f"frame {worst} differs: yours {result[worst]:.4f}, expected {reference[worst]:.4f}. Check the "
+                      "padding (zeros, frame_length // 2 each side) and that each frame is frame_length samples long.")

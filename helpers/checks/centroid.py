@@ -10,13 +10,23 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .core import CheckResult, _call_student_function, _number_answer, _close, _correct, _unanswered, _wrong
+from .core import (CheckResult, _call_student_function, _close, _correct, _matches, _not_right, _number_answer,
+                   _rounding_mistake, _unanswered, _unit_mistake, _wrong)
 
-#: Relative tolerance for a predicted two-tone centroid or roll-off. A measurement with librosa lands within about
-#: 0.5 % of the ideal formula (window leakage), so it passes too; every typical mistake is further away.
-PREDICTION_TOLERANCE = 0.02
-#: A roll-off is a bin centre; with n_fft = 2048 at 22 050 Hz bins are 10.8 Hz apart. Two bins and a bit.
-ROLLOFF_TOLERANCE_HZ = 25.0
+#: The exercises invite a measurement with librosa besides the prediction: a measured centroid lands within about
+#: 0.5 % of the ideal formula (window leakage), a measured roll-off on a bin centre a bin or two away (bins are
+#: 10.8 Hz apart with n_fft = 2048 at 22 050 Hz). So, besides the course's rule for numbers (exact, or correctly
+#: rounded to 3 significant figures), a value within 2 % or 25 Hz of the prediction passes; the exercise text says
+#: so. Every typical mistake is further away.
+MEASUREMENT_TOLERANCE = 0.02
+MEASUREMENT_TOLERANCE_HZ = 25.0
+PREDICTION_TOLERANCE = MEASUREMENT_TOLERANCE  # the old name
+
+
+def _measured(value: float, expected: float) -> bool:
+    """The answer is the prediction by the course's rule, or a librosa measurement of it (2 % or 25 Hz)."""
+    return _matches(value, expected) or abs(value - expected) <= max(MEASUREMENT_TOLERANCE * abs(expected),
+                                                                      MEASUREMENT_TOLERANCE_HZ)
 
 
 def _check_test_magnitude(sr: int, n_fft: int, hop_length: int) -> np.ndarray:
@@ -64,6 +74,8 @@ def check_spectral_centroid_function(centroid_function: Callable | None, sr: int
     if result.size == n_bins and n_bins != n_frames:
         return _wrong(f"you returned {result.size} values, one per frequency bin: sum over the frequency axis "
                       f"(axis=0), so that you get one centroid per frame ({n_frames} frames).")
+    if result.size == n_frames and np.allclose(result, expected / 1000, rtol=1e-4):
+        return _wrong("your centroids are in kHz; the function should return Hz (bin k at k * sr / n_fft Hz).")
     if result.size != n_frames:
         return _wrong(f"you returned {result.size} values; the test spectrogram has {n_frames} frames (columns), "
                       "and the centroid is one number per frame.")
@@ -100,7 +112,7 @@ def check_spectral_centroid_function(centroid_function: Callable | None, sr: int
         return _wrong("you divided by the number of bins (np.mean) instead of by the sum of the magnitudes: the "
                       "weighted mean divides by the total weight, sum_k |X[k]|.")
     worst = int(np.argmax(np.abs(result - expected)))
-    return _wrong(f"frame {worst} differs: yours {result[worst]:.1f} Hz, expected {expected[worst]:.1f} Hz. Compute "
+    return _not_right(f"frame {worst} differs: yours {result[worst]:.1f} Hz, expected {expected[worst]:.1f} Hz. Compute "
                   "sum_k f_k |X[k]| / sum_k |X[k]| for each column, with f_k = k * sr / n_fft.")
 
 
@@ -117,37 +129,46 @@ def check_two_tone_centroid(answer_hz, f1: float, a1: float, f2: float, a2: floa
     """Lesson 04: the spectral centroid (Hz) of two sine tones, ``f1`` Hz at amplitude ``a1`` and ``f2`` at ``a2``.
 
     With magnitude weighting (librosa's default) each tone counts in proportion to its amplitude:
-    ``(a1 f1 + a2 f2) / (a1 + a2)``. Answers within 2 % pass, so a value measured with librosa does too.
+    ``(a1 f1 + a2 f2) / (a1 + a2)``. The course's rule for numbers applies; a value measured with librosa (within
+    2 % or 25 Hz) passes too.
     """
     value, feedback = _number_answer(
         answer_hz,
         "each tone's magnitude is proportional to its amplitude; take the weighted mean of the two "
         "frequencies with the amplitudes as weights.",
-        "the answer is one frequency in Hz, a single number.",
+        "the answer is one frequency in Hz, a single number",
     )
     if feedback is not None:
         return feedback
     candidates = _two_tone_values(f1, a1, f2, a2)
     expected = candidates["magnitude"]
-    if _close(value, expected, relative=PREDICTION_TOLERANCE):
+    if _measured(value, expected):
         return _correct(f"({a1:g} × {f1:g} + {a2:g} × {f2:g}) / ({a1:g} + {a2:g}) = {expected:.1f} Hz: the balance "
                         f"point sits nearer the louder tone.")
-    if _close(value, candidates["midpoint"], relative=0.005):
+    if _matches(value, candidates["midpoint"]):
         return _wrong("that is the plain midpoint, right only when both tones are equally loud. Here the amplitudes "
                       "differ: weight each frequency by its amplitude, so the centroid moves towards the louder tone.")
-    if _close(value, candidates["power"], relative=0.005):
+    if _matches(value, candidates["power"]):
         return _wrong("you weighted by power (amplitude squared). librosa's centroid weights by magnitude, which is "
                       "proportional to the amplitude itself.")
-    if _close(value, candidates["swapped"], relative=0.005):
+    if _matches(value, candidates["swapped"]):
         return _wrong("the weights are swapped: the centroid moves towards the LOUDER tone, so multiply each "
                       "frequency by its own amplitude.")
     louder = f1 if a1 > a2 else f2
-    if _close(value, louder, relative=0.005):
+    if _matches(value, louder):
         return _wrong("that is the frequency of the louder tone (the spectrum's peak). The centroid is a weighted "
                       "mean of both frequencies, so it lies between them.")
+    unit = _unit_mistake(value, expected, "Hz")
+    if unit:
+        return _wrong(unit)
+    rounding = _rounding_mistake(value, expected)
+    if rounding:
+        return _wrong(rounding)
     if not min(f1, f2) <= value <= max(f1, f2):
-        return _wrong(f"a weighted mean of {f1:g} Hz and {f2:g} Hz must lie between them.")
-    return _wrong("not quite. Compute (a1 * f1 + a2 * f2) / (a1 + a2).")
+        return _not_right(f"not the centroid: a weighted mean of {f1:g} Hz and {f2:g} Hz lies between them. The "
+                          "answer is one frequency in Hz.")
+    return _not_right("not the centroid of these two tones. The answer is one frequency in Hz, between the two "
+                      "tones: their mean weighted by magnitude.")
 
 
 def check_two_tone_rolloff(answer_hz, f1: float, a1: float, f2: float, a2: float,
@@ -156,14 +177,15 @@ def check_two_tone_rolloff(answer_hz, f1: float, a1: float, f2: float, a2: float
 
     The roll-off is the lowest frequency at or below which ``roll_percent`` of the spectrum's total MAGNITUDE lies
     (librosa's default spectrogram is magnitude, although its docs say 'energy'). With ideal lines: ``f1`` if
-    ``a1 / (a1 + a2) >= roll_percent``, else ``f2``. Answers within 2 % or 25 Hz of that frequency pass: a
-    measurement returns a bin centre a bin or two away, because the window spreads each tone over a few bins.
+    ``a1 / (a1 + a2) >= roll_percent``, else ``f2``. Besides the course's rule for numbers, answers within 2 % or
+    25 Hz of that frequency pass: a measurement returns a bin centre a bin or two away, because the window spreads
+    each tone over a few bins.
     """
     value, feedback = _number_answer(
         answer_hz,
         "add up the magnitudes from 0 Hz upwards. Which tone brings the running total to "
         f"{100 * roll_percent:g} % of the whole?",
-        "the answer is one frequency in Hz, a single number.",
+        "the answer is one frequency in Hz, a single number",
     )
     if feedback is not None:
         return feedback
@@ -172,8 +194,7 @@ def check_two_tone_rolloff(answer_hz, f1: float, a1: float, f2: float, a2: float
     share_below = a1 / (a1 + a2)
     expected = f1 if share_below >= roll_percent else f2
     other = f2 if expected == f1 else f1
-    def near(a, b):
-        return abs(a - b) <= max(PREDICTION_TOLERANCE * abs(b), ROLLOFF_TOLERANCE_HZ)
+    near = _measured
 
     if near(value, expected):
         return _correct(f"the {f1:g} Hz tone holds {100 * share_below:.0f} % of the total magnitude, "
@@ -189,8 +210,11 @@ def check_two_tone_rolloff(answer_hz, f1: float, a1: float, f2: float, a2: float
         return _wrong(f"at {f1:g} Hz the running total is {100 * share_below:.0f} % of the magnitude: compare that "
                       f"with {100 * roll_percent:g} %.")
     centroid = (a1 * f1 + a2 * f2) / (a1 + a2)
-    if _close(value, centroid, relative=0.005):
+    if _matches(value, centroid):
         return _wrong("that is the centroid (the weighted mean). The roll-off is where the running total of the "
                       f"magnitudes first reaches {100 * roll_percent:g} %, and with two tones that is one of them.")
-    return _wrong(f"with only two tones the running total jumps at {f1:g} Hz and at {f2:g} Hz, so the roll-off is "
-                  "one of those two frequencies.")
+    unit = _unit_mistake(value, expected, "Hz")
+    if unit:
+        return _wrong(unit)
+    return _not_right(f"not the roll-off. The answer is one frequency in Hz: with only two tones the running total "
+                      f"jumps at {f1:g} Hz and at {f2:g} Hz, so the roll-off is one of those two frequencies.")

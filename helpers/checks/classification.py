@@ -14,11 +14,12 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from .core import CheckResult, _call_student_function, _number_answer, _correct, _unanswered, _wrong
+from .core import (CheckResult, _call_student_function, _correct, _describe, _matches, _not_right, _number_answer,
+                   _rounding_mistake, _unanswered, _wrong)
 
 TRAIN, TEST, LEFT_OUT = 0, 1, -1
-#: Accuracies and baselines are fractions; answers rounded to two decimals pass.
-FRACTION_TOLERANCE = 0.005
+#: Accuracies and baselines are fractions; the course's rule for numbers applies (exact, or correctly rounded to 3 or
+#: more significant figures: 0.838 or 0.8375 for 67/80, not 0.84).
 
 
 # ---------------------------------------------------------------------------------------------- blocked split
@@ -113,6 +114,18 @@ def _describe_split_mistake(roles: np.ndarray, song_ids: np.ndarray, positions: 
     return "every segment that is neither test nor left out should be training (0)."
 
 
+def _is_mask(value) -> bool:
+    """Whether ``value`` is a 1-D list or array of True/False values."""
+    return isinstance(value, (list, np.ndarray)) and np.asarray(value, dtype=object).ndim == 1 and len(value) > 0 \
+        and all(isinstance(item, (bool, np.bool_)) for item in value)
+
+
+_GENERIC_SPLIT_MESSAGES = (
+    "the test block must be the LAST segments of each song (the highest positions).",
+    "every segment that is neither test nor left out should be training (0).",
+)
+
+
 def check_blocked_split_function(split_function: Callable | None) -> CheckResult:
     """Lesson 07: ``split_function(song_ids, positions, test_fraction, gap) -> roles``.
 
@@ -131,10 +144,10 @@ def check_blocked_split_function(split_function: Callable | None) -> CheckResult
 
     def run(*arguments):
         value = returned["value"] = split_function(*arguments)
-        if isinstance(value, np.ndarray) and value.dtype == bool:
-            return value.astype(int)
         if isinstance(value, tuple) and len(value) == 2:
             return np.zeros(0)  # a (train, test) pair: explained below
+        if _is_mask(value):
+            return np.asarray(value).astype(int)
         return value
 
     for number, (song_ids, positions, test_fraction, gap) in enumerate(_split_cases(), start=1):
@@ -146,6 +159,17 @@ def check_blocked_split_function(split_function: Callable | None) -> CheckResult
             return _wrong("return ONE array with a role for every segment (1 test, 0 train, -1 left out), not a "
                           "pair such as (train, test).")
         roles = answer.reshape(-1)
+        expected = _expected_roles(song_ids, positions, test_fraction, gap)
+        if _is_mask(returned.get("value")):
+            if roles.size == expected.size and np.array_equal(roles.astype(bool), expected == TEST):
+                return _wrong(f"{setting}you returned a True/False test mask (True exactly at the test segments). "
+                              "Return roles instead, one number per segment: 1 test, 0 train, -1 left out.")
+            if roles.size == expected.size and np.array_equal(roles.astype(bool), expected == TRAIN):
+                return _wrong(f"{setting}you returned a True/False training mask (True exactly at the training "
+                              "segments). Return roles instead, one number per segment: 1 test, 0 train, -1 left "
+                              "out.")
+            return _not_right(f"{setting}you returned {_describe(returned['value'])}; return one role per segment, "
+                              "a number: 1 test, 0 train, -1 left out.")
         if roles.size != song_ids.size:
             return _wrong(f"{setting}you returned {roles.size} values for {song_ids.size} segments: give every "
                           "segment a role, in the order of the input arrays.")
@@ -153,9 +177,9 @@ def check_blocked_split_function(split_function: Callable | None) -> CheckResult
             return _wrong(f"{setting}roles must be 1 (test), 0 (train) or -1 (left out); you returned "
                           f"{sorted(set(np.unique(roles).tolist()))}.")
         roles = roles.astype(int)
-        expected = _expected_roles(song_ids, positions, test_fraction, gap)
         if not np.array_equal(roles, expected):
-            return _wrong(setting + _describe_split_mistake(roles, song_ids, positions, test_fraction, gap))
+            message = _describe_split_mistake(roles, song_ids, positions, test_fraction, gap)
+            return (_not_right if message in _GENERIC_SPLIT_MESSAGES else _wrong)(setting + message)
     return _correct("both test datasets are split correctly: per song, the last round(test_fraction × n) segments "
                     "test, the gap before them left out, the rest train, whatever order the segments come in.")
 
@@ -174,7 +198,7 @@ def check_gap_segments(answer, segment_s: float, hop_s: float) -> CheckResult:
         answer,
         "segment i + d starts d × hop_s seconds after segment i. How large must d be for it to "
         "start after segment i has ended? The segments in between are left out.",
-        "the answer is a number of segments, a single whole number.",
+        "the answer is a number of segments, a single whole number",
     )
     if feedback is not None:
         return feedback
@@ -214,21 +238,21 @@ def check_accuracy_from_confusion(answer, confusion) -> CheckResult:
         answer,
         "the correctly classified segments sit on the diagonal (true class = predicted class). "
         "Divide their number by the number of all segments.",
-        "the accuracy is one number, a fraction between 0 and 1.",
+        "the accuracy is one number, a fraction between 0 and 1",
     )
     if feedback is not None:
         return feedback
     total, correct = matrix.sum(), np.trace(matrix)
     expected = correct / total
-    if abs(value - expected) <= FRACTION_TOLERANCE:
-        return _correct(f"{correct:g} of {total:g} segments lie on the diagonal: accuracy {expected:.3f}.")
-    if abs(value - 100 * expected) <= 100 * FRACTION_TOLERANCE:
+    if _matches(value, expected):
+        return _correct(f"{correct:g} of {total:g} segments lie on the diagonal: accuracy {expected:.4g}.")
+    if _matches(value, 100 * expected):
         return _wrong(f"that is a percentage. Give the accuracy as a fraction: {value:g} % → {value / 100:g}.")
     if abs(value - correct) < 0.5:
         return _wrong("that is the number of correct answers; divide it by the number of all segments.")
     row_sums, column_sums = matrix.sum(axis=1), matrix.sum(axis=0)
     recall, precision = np.diag(matrix) / row_sums, np.diag(matrix) / column_sums
-    near = lambda x: abs(value - x) <= FRACTION_TOLERANCE  # noqa: E731
+    near = lambda x: _matches(value, x)  # noqa: E731
     if near(recall.mean()):
         return _wrong("that is the balanced accuracy: the mean of the per-class recalls (diagonal / row sums). It "
                       "weighs every class equally; plain accuracy weighs every SEGMENT equally, so big classes "
@@ -250,7 +274,11 @@ def check_accuracy_from_confusion(answer, confusion) -> CheckResult:
                           "of correct answers. Sum the diagonal (the trace) instead of a row.")
     if near(correct / (total - correct)):
         return _wrong("you divided the correct answers by the wrong ones; divide by ALL segments.")
-    return _wrong("not quite: add up the diagonal (np.trace) and divide by the sum of all cells.")
+    rounding = _rounding_mistake(value, expected)
+    if rounding:
+        return _wrong(rounding)
+    return _not_right("not the accuracy of this matrix. The answer is one fraction between 0 and 1: the share of all "
+                      "segments that were classified correctly.")
 
 
 # ---------------------------------------------------------------------------------------------- chance level
@@ -269,18 +297,18 @@ def check_majority_baseline(answer, test_counts: Mapping[str, int],
         answer,
         "this baseline gives the same answer for every segment. Which answer, and how many test "
         "segments does that get right?",
-        "the answer is one accuracy, a fraction between 0 and 1.",
+        "the answer is one accuracy, a fraction between 0 and 1",
     )
     if feedback is not None:
         return feedback
     total = sum(test.values())
     majority = max(train, key=train.get)
     expected = test.get(majority, 0) / total
-    near = lambda x: abs(value - x) <= FRACTION_TOLERANCE  # noqa: E731
+    near = lambda x: _matches(value, x)  # noqa: E731
     if near(expected):
         return _correct(f"it always answers '{majority}', right for {test.get(majority, 0)} of {total} test "
                         f"segments: {expected:.3f}. A real classifier must beat this, not just 1/{len(test)}.")
-    if abs(value - 100 * expected) <= 100 * FRACTION_TOLERANCE:
+    if near(100 * expected):
         return _wrong(f"that is a percentage; give a fraction: {value / 100:g}.")
     if abs(value - test.get(majority, 0)) < 0.5:
         return _wrong(f"that is how many segments it gets right; divide by all {total} test segments.")
@@ -301,4 +329,8 @@ def check_majority_baseline(answer, test_counts: Mapping[str, int],
     if near(test[minority] / total):
         return _wrong(f"that is the share of the rarest class, '{minority}'. The baseline answers the most "
                       "frequent one.")
-    return _wrong(f"not quite: it answers '{majority}' every time. Which share of the test set is '{majority}'?")
+    rounding = _rounding_mistake(value, expected)
+    if rounding:
+        return _wrong(rounding)
+    return _not_right("not this baseline's accuracy. The answer is one fraction between 0 and 1: the share of the "
+                      "test segments that a classifier giving the same answer every time gets right.")

@@ -2,8 +2,10 @@
 
 Every check computes the expected value itself. Fisher's two-class ratio is ``(mean_a - mean_b)**2 / (var_a +
 var_b)`` with each clip's own variance; the many-clip Fisher score of the lesson is
-:func:`helpers.dashboard.fisher_score`. Standardising (z-scores) uses the population standard deviation
-(``ddof=0``), as ``sklearn.preprocessing.StandardScaler`` does.
+:func:`helpers.dashboard.fisher_score`. One verdict for the variance convention in every check: the course uses
+the population variance and standard deviation (``ddof=0``, NumPy's default, as
+``sklearn.preprocessing.StandardScaler`` does), and the sample one (``ddof=1``) is accepted too, with a note that
+names the convention (:data:`DDOF_NOTE`).
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ from functools import lru_cache
 import numpy as np
 
 from ..summaries import SCALAR_FEATURES
-from .core import CheckResult, _call_student_function, _correct, _unanswered, _wrong
+from .core import CheckResult, _call_student_function, _correct, _not_right, _unanswered, _wrong
 
 #: Relative tolerance for a computed score or z-score: float32 against float64 arithmetic, nothing more.
 TOLERANCE = 1e-4
+#: Said whenever an answer used the sample variance or standard deviation: accepted, and the convention named.
+DDOF_NOTE = ("Note: you used the sample variance/standard deviation (ddof=1, dividing by n - 1). That is accepted; "
+             "this course uses the population one (ddof=0, dividing by n, NumPy's default and scikit-learn's).")
 
 
 def _fisher_test_arrays() -> tuple[np.ndarray, np.ndarray]:
@@ -30,12 +35,13 @@ UNSQUARED_DIFFERENCE = ("square the difference of the means, (mean_a - mean_b)**
                         "negative, whichever clip comes first, and it has the units of the variances it is divided by.")
 
 
-def _mistaken_fisher_ratios(a: np.ndarray, b: np.ndarray) -> list[tuple[float, str]]:
-    """``(value, message)`` for each typical mistake in Fisher's ratio on ``a`` and ``b``."""
+def _mistaken_fisher_ratios(a: np.ndarray, b: np.ndarray, ddof: int = 0) -> list[tuple[float, str]]:
+    """``(value, message)`` for each typical mistake in Fisher's ratio on ``a`` and ``b``, with variances of
+    ``ddof`` (either convention is accepted, so each mistake is recognised with both)."""
     from ..dashboard import fisher_score
 
     difference = a.mean() - b.mean()
-    var_a, var_b, std_a, std_b = a.var(), b.var(), a.std(), b.std()
+    var_a, var_b, std_a, std_b = a.var(ddof=ddof), b.var(ddof=ddof), a.std(ddof=ddof), b.std(ddof=ddof)
     correct = difference**2 / (var_a + var_b)
     return [
         (difference**2 / (std_a + std_b), "you divided by the standard deviations. Fisher's ratio divides the squared "
@@ -49,7 +55,7 @@ def _mistaken_fisher_ratios(a: np.ndarray, b: np.ndarray) -> list[tuple[float, s
                                 "clips, var_a + var_b."),
         (difference**2 / var_b, "you divided by the variance of the second clip only: pool the spread within BOTH "
                                 "clips, var_a + var_b."),
-        (difference**2 / np.concatenate([a, b]).var(),
+        (difference**2 / np.concatenate([a, b]).var(ddof=ddof),
          "you divided by the variance of all values together. That variance also contains the gap between the two "
          "means, the very thing you measure: use the spread WITHIN each clip, var_a + var_b."),
         (1 / correct, "your ratio is upside down: the squared difference of the means goes on top, the variances "
@@ -68,20 +74,17 @@ def _mistaken_fisher_ratios(a: np.ndarray, b: np.ndarray) -> list[tuple[float, s
 def check_fisher_ratio_function(fisher_ratio: Callable | None) -> CheckResult:
     """Lesson 06: ``fisher_ratio(a, b)`` returns Fisher's ratio of two 1-D arrays of frame values (one number).
 
-    ``(mean(a) - mean(b))**2 / (var(a) + var(b))``. Either variance convention passes (``ddof=0`` or ``1``: with
-    hundreds of frames they differ by well under 1 %). The check runs the function on two test arrays of different
+    ``(mean(a) - mean(b))**2 / (var(a) + var(b))``. Either variance convention passes (``ddof=0`` or ``1``), the
+    second with :data:`DDOF_NOTE`. The check runs the function on two test arrays of different
     sizes, means and spreads, recognises the usual mistakes, and then tries a second pair.
     """
     if fisher_ratio is None:
         return _unanswered("the difference of the two means, squared, divided by the sum of the two variances "
                            "(np.mean and np.var).")
     a, b = _fisher_test_arrays()
-    answer, problem = _call_student_function(fisher_ratio, a.copy(), b.copy())
+    answer, problem = _call_student_function(fisher_ratio, a.copy(), b.copy(), expect="number")
     if problem is not None:
         return problem
-    if answer.size != 1:
-        return _wrong(f"return one number, the score of the pair; your function returned {answer.size} values "
-                      f"(shape {answer.shape}). Did you forget to take the means (np.mean) first?")
     value = float(answer.reshape(-1)[0])
     if not np.isfinite(value):
         return _wrong(f"your function returned {value}; both test arrays have a spread, so the score is finite.")
@@ -89,27 +92,30 @@ def check_fisher_ratio_function(fisher_ratio: Callable | None) -> CheckResult:
     expected = [difference**2 / (a.var(ddof=ddof) + b.var(ddof=ddof)) for ddof in (0, 1)]
     if any(np.isclose(value, target, rtol=TOLERANCE) for target in expected):
         second_a, second_b = np.random.default_rng(11).normal((5.0, 4.0), (2.0, 1.0), (90, 2)).T
-        second, problem = _call_student_function(fisher_ratio, second_a, second_b)
+        second, problem = _call_student_function(fisher_ratio, second_a, second_b, expect="number")
         if problem is not None:
             return problem
         targets = [(second_a.mean() - second_b.mean()) ** 2 / (second_a.var(ddof=ddof) + second_b.var(ddof=ddof))
                    for ddof in (0, 1)]
         if second.size == 1 and any(np.isclose(float(second.reshape(-1)[0]), target, rtol=TOLERANCE)
                                     for target in targets):
+            note = "" if np.isclose(value, expected[0], rtol=TOLERANCE) else " " + DDOF_NOTE
             return _correct(f"{value:.3f} for the test pair (means {a.mean():.2f} and {b.mean():.2f}, variances "
-                            f"{a.var():.2f} and {b.var():.2f}), and right on a second pair too.")
+                            f"{a.var():.2f} and {b.var():.2f}), and right on a second pair too.{note}")
         return _wrong("right for the first test pair but not for a second one: does your function use its "
                       "arguments a and b, not variables from the notebook?")
-    for mistaken, message in _mistaken_fisher_ratios(a, b):
-        # Compared by size: an unsquared difference may come out negative. But only that mistake explains a
-        # negative value; for the others a negative one means some other error (reported below).
-        if np.isclose(abs(value), mistaken, rtol=1e-3) and (value >= 0 or message is UNSQUARED_DIFFERENCE):
-            return _wrong(message)
+    for ddof in (0, 1):
+        for mistaken, message in _mistaken_fisher_ratios(a, b, ddof):
+            # Compared by size: an unsquared difference may come out negative. But only that mistake explains a
+            # negative value; for the others a negative one means some other error (reported below).
+            if np.isclose(abs(value), mistaken, rtol=TOLERANCE) and (value >= 0 or message is UNSQUARED_DIFFERENCE):
+                return _wrong(message)
     if value < 0:
         return _wrong(f"a negative score ({value:.3f}) cannot be right: a squared difference divided by a sum of "
-                      "variances is never negative. Did you subtract the variances instead of adding them?")
-    return _wrong(f"you returned {value:.6g}; expected {expected[0]:.6g}: (mean_a - mean_b)**2 / (var_a + var_b), "
-                  f"here ({a.mean():.3f} - {b.mean():.3f})**2 / ({a.var():.3f} + {b.var():.3f}).")
+                      "variances is never negative.")
+    return _not_right(f"your function returned {value:.6g}; expected {expected[0]:.6g}. It should return one "
+                      "number, (mean_a - mean_b)**2 / (var_a + var_b), "
+                      f"here ({a.mean():.3f} - {b.mean():.3f})**2 / ({a.var():.3f} + {b.var():.3f}).")
 
 
 # ------------------------------------------------------------------ which feature separates two clips best?
@@ -207,7 +213,8 @@ def _standardise_test_table() -> np.ndarray:
 def check_standardise_function(standardise: Callable | None) -> CheckResult:
     """Lesson 06: ``standardise(table)`` turns each COLUMN (feature) of a ``(n_clips, n_features)`` table into
     z-scores: ``(column - its mean) / its standard deviation``, population std (``ddof=0``) as in scikit-learn's
-    ``StandardScaler``. Each column of the result then has mean 0 and standard deviation 1.
+    ``StandardScaler``. Each column of the result then has mean 0 and standard deviation 1. The sample standard
+    deviation (``ddof=1``) is accepted too, with :data:`DDOF_NOTE`, as in :func:`check_fisher_ratio_function`.
     """
     if standardise is None:
         return _unanswered("subtract each column's mean and divide by each column's standard deviation: "
@@ -228,26 +235,29 @@ def check_standardise_function(standardise: Callable | None) -> CheckResult:
     if np.allclose(result, expected, rtol=TOLERANCE, atol=1e-9):
         return _correct(f"every column now has mean 0 and standard deviation 1, e.g. the first clip's first feature, "
                         f"{table[0, 0]:.0f}, became {expected[0, 0]:+.3f}.")
-    mistakes = [
-        ((table - mean) / table.std(axis=0, ddof=1),
-         "you used the sample standard deviation (ddof=1). Standardising uses the population one, np.std's default "
-         "ddof=0, as scikit-learn's StandardScaler does; with only 7 clips the difference is 8 %."),
-        ((table - table.mean(axis=1, keepdims=True)) / table.std(axis=1, keepdims=True),
-         "you standardised each ROW (clip) instead of each column (feature): use axis=0, so each feature is "
-         "measured against the same feature in the other clips."),
-        ((table - table.mean()) / table.std(),
-         "you used one mean and one standard deviation for the whole table. The features have different units and "
-         "scales (Hz next to crossings per sample): give each column its own, with axis=0."),
-        (table / std, "you forgot to subtract each column's mean: z = (x - mean) / std."),
-        (table - mean, "you subtracted the mean but did not divide by the standard deviation."),
-        ((table - mean) / table.var(axis=0), "you divided by the variance; divide by the standard deviation, its "
-                                             "square root."),
-        ((table - table.min(axis=0)) / (table.max(axis=0) - table.min(axis=0)),
-         "that is min-max scaling (0 to 1). Z-scores subtract the mean and divide by the standard deviation."),
-    ]
-    for candidate, message in mistakes:
-        if np.allclose(result, candidate, rtol=TOLERANCE, atol=1e-9):
-            return _wrong(message)
+    if np.allclose(result, (table - mean) / table.std(axis=0, ddof=1), rtol=TOLERANCE, atol=1e-9):
+        return _correct("every column now has mean 0 and a standard deviation near 1 (exactly 1 with ddof=1). "
+                        + DDOF_NOTE + " With only 7 clips the two differ by 8 %.")
+    for ddof in (0, 1):  # either convention is accepted, so each mistake is recognised with both
+        std_d = table.std(axis=0, ddof=ddof)
+        mistakes = [
+            ((table - table.mean(axis=1, keepdims=True)) / table.std(axis=1, keepdims=True, ddof=ddof),
+             "you standardised each ROW (clip) instead of each column (feature): use axis=0, so each feature is "
+             "measured against the same feature in the other clips."),
+            ((table - table.mean()) / table.std(ddof=ddof),
+             "you used one mean and one standard deviation for the whole table. The features have different units "
+             "and scales (Hz next to crossings per sample): give each column its own, with axis=0."),
+            (table / std_d, "you forgot to subtract each column's mean: z = (x - mean) / std."),
+            (table - mean, "you subtracted the mean but did not divide by the standard deviation."),
+            ((table - mean) / table.var(axis=0, ddof=ddof), "you divided by the variance; divide by the standard "
+                                                            "deviation, its square root."),
+            ((table - table.min(axis=0)) / (table.max(axis=0) - table.min(axis=0)),
+             "that is min-max scaling (0 to 1). Z-scores subtract the mean and divide by the standard deviation."),
+        ]
+        for candidate, message in mistakes:
+            if np.allclose(result, candidate, rtol=TOLERANCE, atol=1e-9):
+                return _wrong(message)
     worst = np.unravel_index(np.argmax(np.abs(result - expected)), table.shape)
-    return _wrong(f"clip {worst[0]}, feature {worst[1]}: yours {result[worst]:.4g}, expected {expected[worst]:.4g}. "
-                  "Compute (table - table.mean(axis=0)) / table.std(axis=0).")
+    return _not_right(f"clip {worst[0]}, feature {worst[1]}: yours {result[worst]:.4g}, expected "
+                      f"{expected[worst]:.4g}. The result is a table of z-scores of the same shape: compute "
+                      "(table - table.mean(axis=0)) / table.std(axis=0).")

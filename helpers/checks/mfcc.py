@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .core import CheckResult, _call_student_function, _number_answer, _close, _correct, _unanswered, _wrong
+from .core import (CheckResult, _call_student_function, _correct, _matches, _not_right, _number_answer,
+                   _rounding_mistake, _unanswered, _unit_mistake, _wrong)
 
 #: Slaney's mel scale (librosa's default, htk=False): linear below 1000 Hz, logarithmic above.
 SLANEY_HZ_PER_MEL = 200.0 / 3.0
@@ -71,7 +72,7 @@ def _run(function: Callable, log_mel: np.ndarray, n_mfcc: int):
     return answer.astype(np.float64), None
 
 
-def _matches(result: np.ndarray, candidate: np.ndarray) -> bool:
+def _same_array(result: np.ndarray, candidate: np.ndarray) -> bool:
     return result.shape == candidate.shape and bool(np.allclose(result, candidate, rtol=1e-5, atol=1e-3))
 
 
@@ -94,47 +95,47 @@ def check_mfcc_from_log_mel_function(mfcc_function: Callable | None) -> CheckRes
     result, feedback = _run(mfcc_function, log_mel, n_mfcc)
     if feedback is not None:
         return feedback
-    if _matches(result, expected):
+    if _same_array(result, expected):
         result_20, feedback = _run(mfcc_function, log_mel, 20)
         if feedback is not None:
             return feedback
-        if not _matches(result_20, orthonormal[:20] @ log_mel):
+        if not _same_array(result_20, orthonormal[:20] @ log_mel):
             return _wrong("right for n_mfcc = 13, but not for n_mfcc = 20: use the n_mfcc argument (and the number "
                           "of rows of log_mel_db) instead of fixed numbers.")
         return _correct(f"all {n_mfcc} × {n_frames} coefficients match the orthonormal DCT-II, e.g. coefficient 0 of "
                         f"frame 0 = {expected[0, 0]:.2f} = sqrt({n_mels}) × the mean level of that frame's bands.")
-    if result.shape == (n_frames, n_mfcc) and _matches(result.T, expected):
+    if result.shape == (n_frames, n_mfcc) and _same_array(result.T, expected):
         return _wrong(f"right numbers, but transposed: return shape (n_mfcc, n_frames) = ({n_mfcc}, {n_frames}), "
                       "one row per coefficient and one column per frame, like librosa.")
-    if result.shape == (n_mels, n_frames) and _matches(result[:n_mfcc], expected):
+    if result.shape == (n_mels, n_frames) and _same_array(result[:n_mfcc], expected):
         return _wrong(f"you returned all {n_mels} coefficients: keep only the first n_mfcc rows ([:n_mfcc]). "
                       "Dropping the rest is the point of MFCCs.")
     if result.shape != (n_mfcc, n_frames):
         return _wrong(f"your result has shape {result.shape}; expected (n_mfcc, n_frames) = ({n_mfcc}, {n_frames}): "
                       "one row per coefficient, one column per frame.")
     plain = dct_ii_matrix(n_mels, orthonormal=False)[:n_mfcc] @ log_mel
-    if _matches(result, 2 * plain):
+    if _same_array(result, 2 * plain):
         return _wrong("that is the unnormalised DCT-II (scipy's default norm=None: 2 × the cosine sums), "
                       "sqrt(2 n_mels) times too large. librosa uses norm='ortho': sqrt(2 / n_mels) × the cosine sums, "
                       "and for row 0 (coefficient 0) sqrt(1 / n_mels).")
-    if _matches(result, plain):
+    if _same_array(result, plain):
         return _wrong("you have the plain cosine sums, without the orthonormal scaling: multiply every row by "
                       "sqrt(2 / n_mels), and row 0 (coefficient 0) by a further 1 / sqrt(2).")
-    if _matches(result[1:], expected[1:]) and _matches(result[0], np.sqrt(2) * expected[0]):
+    if _same_array(result[1:], expected[1:]) and _same_array(result[0], np.sqrt(2) * expected[0]):
         return _wrong("coefficients 1 and up are right, but coefficient 0 is sqrt(2) too large: with norm='ortho' "
                       "row 0 of the DCT matrix is sqrt(1 / n_mels), not sqrt(2 / n_mels).")
     along_time = (log_mel @ dct_ii_matrix(n_frames).T)[:n_mfcc]
-    if _matches(result, along_time):
+    if _same_array(result, along_time):
         return _wrong("you transformed along time (each row, axis=1) instead of across the mel bands (each column, "
                       "axis=0). MFCCs describe the shape of one frame's spectrum, so the DCT runs down each column.")
-    if _matches(result, orthonormal.T[:n_mfcc] @ log_mel):
+    if _same_array(result, orthonormal.T[:n_mfcc] @ log_mel):
         return _wrong("you used the transpose of the DCT-II matrix, which is the inverse DCT (type III). Row k of "
                       "the matrix must hold the cosine of frequency k over the bands m: cos(pi k (2m+1) / (2 n_mels)).")
-    if _matches(result, dct_ii_matrix(n_mels)[:n_mfcc] @ (log_mel * np.log(10) / 10)):
+    if _same_array(result, dct_ii_matrix(n_mels)[:n_mfcc] @ (log_mel * np.log(10) / 10)):
         return _wrong("you converted the input to natural logarithms: the input is already the log-mel spectrogram "
                       "in dB, as librosa uses it. Apply the DCT to it directly.")
     worst = np.unravel_index(int(np.argmax(np.abs(result - expected))), expected.shape)
-    return _wrong(f"coefficient {worst[0]} of frame {worst[1]} differs: yours {result[worst]:.3f}, expected "
+    return _not_right(f"coefficient {worst[0]} of frame {worst[1]} differs: yours {result[worst]:.3f}, expected "
                   f"{expected[worst]:.3f}. Compare your function with scipy.fft.dct(log_mel_db, type=2, "
                   "norm='ortho', axis=0)[:n_mfcc].")
 
@@ -149,15 +150,15 @@ def check_mfcc_count(answer, n_samples: int, n_mfcc: int = 13, hop_length: int =
         answer,
         "count the centred frames first (one every hop_length samples, starting at sample 0), "
         "then multiply by the number of coefficients per frame.",
-        "the answer is one whole number.",
+        "the answer is one whole number",
     )
     if feedback is not None:
         return feedback
     frames = 1 + n_samples // hop_length
     expected = n_mfcc * frames
 
-    def equals(candidate: float) -> bool:
-        return _close(value, candidate, relative=0, absolute=1e-9)
+    def equals(candidate: float) -> bool:  # counts are exact
+        return abs(value - candidate) <= 1e-9
 
     if equals(expected):
         return _correct(f"{n_mfcc} coefficients × (1 + {n_samples} // {hop_length} = {frames} frames) = {expected} "
@@ -179,7 +180,10 @@ def check_mfcc_count(answer, n_samples: int, n_mfcc: int = 13, hop_length: int =
             return _wrong(f"that is {what}.")
     if equals(n_samples):
         return _wrong("that is the number of samples; count frames of MFCCs instead.")
-    return _wrong("not quite. Frames: 1 + n_samples // hop_length; numbers: frames × n_mfcc.")
+    if not float(value).is_integer():
+        return _wrong("a count of numbers is a whole number: frames (a whole number) times coefficients per frame.")
+    return _not_right("not the number of MFCC values. The answer is one whole number: the number of centred frames "
+                      "times the coefficients per frame.")
 
 
 # ---------------------------------------------------------------- how far apart the mel filters are
@@ -202,33 +206,40 @@ def check_mel_band_spacing(answer_hz, sr: float = 22050, n_mels: int = 128) -> C
         answer_hz,
         "find the top of the mel axis, hz_to_mel(sr / 2); count how many equal gaps the edge "
         "points make; below 1000 Hz, one mel is 200/3 Hz.",
-        "the answer is one distance in Hz, a single number.",
+        "the answer is one distance in Hz, a single number",
     )
     if feedback is not None:
         return feedback
     top_mel = float(slaney_hz_to_mel(sr / 2))
     gap_mel = top_mel / (n_mels + 1)
     expected = gap_mel * SLANEY_HZ_PER_MEL
-    if _close(value, expected, relative=2e-3):
+    if _matches(value, expected):
         return _correct(f"{top_mel:.2f} mel / ({n_mels} + 1) gaps = {gap_mel:.4f} mel = {expected:.2f} Hz: below "
                         "1 kHz every filter is that far from the next one, and twice that wide at its base.")
-    if _close(value, gap_mel, relative=2e-3):
+    if _matches(value, gap_mel):
         return _wrong("that is the spacing in mel; below 1000 Hz one Slaney mel is 200/3 Hz, so convert it to Hz.")
     for divisor in (n_mels, n_mels + 2, n_mels - 1):
-        if _close(value, top_mel / divisor * SLANEY_HZ_PER_MEL, relative=2e-3):
+        if _matches(value, top_mel / divisor * SLANEY_HZ_PER_MEL):
             return _wrong(f"a fencepost error: you divided by {divisor}. {n_mels} triangles need {n_mels + 2} edge "
                           f"points (each filter spans three), and {n_mels + 2} points make {n_mels + 1} gaps.")
-    if _close(value, 2 * expected, relative=2e-3):
+    if _matches(value, 2 * expected):
         return _wrong("that is a filter's full width at its base (from its left edge to its right edge, two gaps); "
                       "the question asks for the distance between neighbouring centres, one gap.")
-    if _close(value, float(slaney_hz_to_mel(sr)) / (n_mels + 1) * SLANEY_HZ_PER_MEL, relative=2e-3):
+    if _matches(value, float(slaney_hz_to_mel(sr)) / (n_mels + 1) * SLANEY_HZ_PER_MEL):
         return _wrong("the mel axis ends at the Nyquist frequency sr / 2, not at sr.")
-    if _close(value, (sr / 2) / (n_mels + 1), relative=2e-3) or _close(value, (sr / 2) / n_mels, relative=2e-3):
+    if _matches(value, (sr / 2) / (n_mels + 1)) or _matches(value, (sr / 2) / n_mels):
         return _wrong("that would be equal spacing in Hz over the whole range. The filters are equally spaced in "
                       "mel, which packs them densely below 1 kHz: convert sr / 2 to mel first.")
     htk_top = 2595.0 * np.log10(1.0 + (sr / 2) / 700.0)
     htk_first_gap = 700.0 * (10 ** (htk_top / (n_mels + 1) / 2595.0) - 1.0)
-    if _close(value, htk_first_gap, relative=5e-3) or _close(value, htk_top / (n_mels + 1), relative=2e-3):
+    if _matches(value, htk_first_gap) or _matches(value, htk_top / (n_mels + 1)):
         return _wrong("that uses the HTK mel formula (2595 log10(1 + f/700)). librosa's default, and this course's, "
                       "is Slaney's: linear below 1000 Hz with 200/3 Hz per mel.")
-    return _wrong("not quite. Gap in mel: hz_to_mel(sr / 2) / (n_mels + 1); below 1 kHz multiply by 200/3 Hz per mel.")
+    unit = _unit_mistake(value, expected, "Hz")
+    if unit:
+        return _wrong(unit)
+    rounding = _rounding_mistake(value, expected)
+    if rounding:
+        return _wrong(rounding)
+    return _not_right("not the spacing of the filters below 1 kHz. The answer is one distance in Hz: the gap in mel, "
+                      "hz_to_mel(sr / 2) / (number of gaps), converted to Hz.")

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .core import CheckResult, _call_student_function, _number_answer, _close, _correct, _unanswered, _wrong
+from .core import (CheckResult, _call_student_function, _correct, _matches, _not_right, _number_answer,
+                   _rounding_mistake, _unanswered, _unit_mistake, _wrong)
 
 
 def check_bin_frequency(answer_hz, k: int, sr: float, n_fft: int) -> CheckResult:
@@ -14,24 +15,32 @@ def check_bin_frequency(answer_hz, k: int, sr: float, n_fft: int) -> CheckResult
     value, feedback = _number_answer(
         answer_hz,
         "the n_fft // 2 + 1 bins are spaced sr / n_fft Hz apart, starting at 0 Hz.",
-        "the answer is one frequency in Hz.",
+        "the answer is one frequency in Hz",
     )
     if feedback is not None:
         return feedback
     expected = k * sr / n_fft
-    if _close(value, expected):
+    if _matches(value, expected):
         return _correct(f"bin {k} sits at {k} × {sr} / {n_fft} = {expected:.2f} Hz; neighbouring bins are "
                         f"{sr / n_fft:.2f} Hz apart.")
-    if _close(value, k * (sr / 2) / n_fft):
+    if _matches(value, k * (sr / 2) / n_fft):
         return _wrong("you spread the bins over 0 to sr/2 with n_fft steps, but there are only n_fft // 2 steps "
                       "up to sr/2: the spacing is sr / n_fft.")
-    if _close(value, k * sr / (n_fft // 2)):
+    if _matches(value, k * sr / (n_fft // 2)):
         return _wrong("that spacing is twice too wide: bin k is at k * sr / n_fft, not k * sr / (n_fft / 2).")
-    if _close(value, k / n_fft):
+    if _matches(value, k / n_fft):
         return _wrong("that is in cycles per sample; multiply by sr to get Hz.")
-    if _close(value, k * n_fft / sr):
+    if _matches(value, k * n_fft / sr):
         return _wrong("upside down: the spacing is sr / n_fft Hz per bin.")
-    return _wrong("not quite: bin k is at k * sr / n_fft Hz.")
+    if _matches(value, sr / n_fft):
+        return _wrong("that is the spacing between neighbouring bins; bin k lies k spacings above 0 Hz.")
+    unit = _unit_mistake(value, expected, "Hz")
+    if unit:
+        return _wrong(unit)
+    rounding = _rounding_mistake(value, expected)
+    if rounding:
+        return _wrong(rounding)
+    return _not_right("not the frequency of this bin. The answer is one frequency in Hz, between 0 and sr / 2.")
 
 
 def check_decibels(answer_db, magnitude: float, reference: float = 1.0) -> CheckResult:
@@ -39,22 +48,29 @@ def check_decibels(answer_db, magnitude: float, reference: float = 1.0) -> Check
     value, feedback = _number_answer(
         answer_db,
         "for amplitudes, dB = 20 · log10(magnitude / reference).",
-        "the answer is one number of decibels.",
+        "the answer is one number of decibels",
     )
     if feedback is not None:
         return feedback
     ratio = magnitude / reference
     expected = 20 * np.log10(ratio)
-    if _close(value, expected, absolute=0.01):
+    if _matches(value, expected):
         return _correct(f"20 · log10({magnitude} / {reference}) = {expected:.2f} dB.")
-    if _close(value, 10 * np.log10(ratio), absolute=0.01):
+    if _matches(value, 10 * np.log10(ratio)):
         return _wrong("10 · log10 is for power (squared magnitudes); for a magnitude use 20 · log10, or square it "
                       "first. librosa: amplitude_to_db for magnitudes, power_to_db for power.")
-    if _close(value, 20 * np.log(ratio), absolute=0.01):
+    if _matches(value, 20 * np.log(ratio)) or _matches(value, 10 * np.log(ratio)):
         return _wrong("decibels use the base-10 logarithm (np.log10), not the natural logarithm (np.log).")
-    if _close(value, -expected, absolute=0.01):
+    if _matches(value, -expected):
         return _wrong("the sign is flipped: a magnitude below the reference is negative in dB.")
-    return _wrong("not quite: dB = 20 · log10(magnitude / reference).")
+    if _matches(value, ratio) or _matches(value, np.log10(ratio)):
+        return _wrong("that is not yet in decibels: a magnitude in dB is 20 · log10(magnitude / reference), so "
+                      "multiply the base-10 logarithm by 20.")
+    rounding = _rounding_mistake(value, expected)
+    if rounding:
+        return _wrong(rounding)
+    return _not_right("not the level of this magnitude. The answer is one number of decibels, negative for a "
+                      "magnitude below the reference.")
 
 
 def stft_test_signal(sr: int = 22050) -> np.ndarray:
@@ -126,5 +142,5 @@ def check_stft_function(stft_function: Callable | None, n_fft: int = 1024, hop_l
             return _wrong(f"the edge frames differ: you padded with mode '{mode}'; librosa 1.0 pads with zeros "
                           "(pad_mode='constant').")
     worst = np.unravel_index(np.argmax(np.abs(magnitude - reference)), reference.shape)
-    return _wrong(f"bin {worst[0]} of frame {worst[1]} differs: yours {magnitude[worst]:.3f}, librosa "
+    return _not_right(f"bin {worst[0]} of frame {worst[1]} differs: yours {magnitude[worst]:.3f}, librosa "
                   f"{reference[worst]:.3f}. Check the padding, the window and the frame starts.")

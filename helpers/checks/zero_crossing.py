@@ -12,13 +12,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .core import CheckResult, _call_student_function, _number_answer, _close, _correct, _unanswered, _wrong
+from .core import (CheckResult, _call_student_function, _correct, _matches, _not_right, _number_answer,
+                   _rounding_mistake, _unanswered, _wrong)
 
 #: librosa's default ``threshold``: samples this close to 0 are treated as exactly 0.
 LIBROSA_THRESHOLD = 1e-10
-#: Relative tolerance for a predicted tone ZCR. A ZCR measured with librosa (median over frames) lands within one
-#: crossing per frame of 2f/sr, well inside 2 % for tones above a few hundred Hz; every typical mistake is further.
-PREDICTION_TOLERANCE = 0.02
 
 
 def zcr_reference(y: np.ndarray, frame_length: int, hop_length: int, pad_mode: str = "edge", center: bool = True,
@@ -90,7 +88,7 @@ def _function_feedback(result: np.ndarray, y: np.ndarray, frame_length: int, hop
                     return _wrong(" Also: ".join(_MISTAKES[name] for name in
                                                  (scale_name, padding_name, sign) if name in _MISTAKES))
     worst = int(np.argmax(np.abs(result - expected)))
-    return _wrong(f"frame {worst} differs: yours {result[worst]:.5f}, expected {expected[worst]:.5f} "
+    return _not_right(f"frame {worst} differs: yours {result[worst]:.5f}, expected {expected[worst]:.5f} "
                   f"({round(expected[worst] * frame_length)} crossings / {frame_length}). Count the sign changes "
                   "between neighbouring samples inside each frame, with np.signbit so that 0 counts as positive.")
 
@@ -149,39 +147,44 @@ def check_zero_crossing_rate_function(zcr_function: Callable | None, frame_lengt
 def check_tone_zcr(answer, frequency_hz: float, sr: float) -> CheckResult:
     """Lesson 03: the ZCR (crossings per sample, as librosa reports it) of a pure tone of ``frequency_hz`` at ``sr``.
 
-    A sine crosses zero twice per period, so ``2 f`` times per second and ``2 f / sr`` times per sample. Answers
-    within 2 % pass, so a value measured with librosa (the median over frames) does too.
+    A sine crosses zero twice per period, so ``2 f`` times per second and ``2 f / sr`` times per sample. The
+    course's rule for numbers applies (exact, or correctly rounded to 3 or more significant figures).
     """
     value, feedback = _number_answer(
         answer,
         "count the crossings in one period of the sine, then how many periods fit into one "
         "sample's worth of time (1 / sr seconds).",
-        f"the answer is one number (crossings per sample), not {type(answer).__name__}.",
+        "the answer is one number (crossings per sample)",
     )
     if feedback is not None:
         return feedback
     expected = 2 * frequency_hz / sr
-    if _close(value, expected, relative=PREDICTION_TOLERANCE):
+    if _matches(value, expected):
         return _correct(f"2 × {frequency_hz:g} / {sr:g} = {expected:.5f} crossings per sample, i.e. "
                         f"{2 * frequency_hz:g} crossings per second: two per period.")
-    if _close(value, frequency_hz / sr, relative=0.005):
+    if _matches(value, frequency_hz / sr):
         return _wrong("that counts one crossing per period. A sine crosses zero twice per period (once going up, "
                       "once going down): 2 f / sr.")
-    if _close(value, 2 * frequency_hz, relative=0.005):
+    if _matches(value, 2 * frequency_hz):
         return _wrong("that is crossings per second. librosa's ZCR is per sample: divide by the sampling rate sr.")
-    if _close(value, frequency_hz, relative=0.005):
+    if _matches(value, frequency_hz):
         return _wrong("that is the tone's frequency in Hz (periods per second). Count crossings (two per period) "
                       "and express them per sample: 2 f / sr.")
-    if _close(value, sr / (2 * frequency_hz), relative=0.005):
+    if _matches(value, sr / (2 * frequency_hz)):
         return _wrong("that is upside down: the number of samples between two crossings. The rate is its inverse, "
                       "2 f / sr.")
-    if _close(value, frequency_hz / (2 * sr), relative=0.005):
+    if _matches(value, frequency_hz / (2 * sr)):
         return _wrong("you divided by 2 instead of multiplying: two crossings per period means 2 f / sr.")
-    for other_rate in (22050, 44100, 48000, 16000):
-        if other_rate != sr and _close(value, 2 * frequency_hz / other_rate, relative=0.005):
+    if _matches(value, 100 * expected):
+        return _wrong("that is a percentage; librosa's ZCR is a plain rate per sample (divide by 100).")
+    for other_rate in (22050, 44100, 48000, 16000, 8000):
+        if other_rate != sr and _matches(value, 2 * frequency_hz / other_rate):
             return _wrong(f"you used sr = {other_rate}, but this tone is sampled at {sr:g} Hz.")
-    return _wrong("not quite. How many times does a sine cross zero in one period, and how many periods pass per "
-                  "sample?")
+    rounding = _rounding_mistake(value, expected)
+    if rounding:
+        return _wrong(rounding)
+    return _not_right("not the ZCR of this tone. The answer is one rate in crossings per sample, between 0 and 1: "
+                      "how many times does a sine cross zero in one period, and how many periods pass per sample?")
 
 
 def _frame_levels_db(y: np.ndarray, frame_length: int, hop_length: int) -> np.ndarray:
@@ -202,7 +205,7 @@ def check_loud_frame_zcr(answer, y: np.ndarray, sr: float, threshold_db: float =
         answer,
         "compute the RMS of every frame (lesson 01), turn it into dBFS with 20 * log10, keep the "
         "frames above the threshold with a boolean mask, and average the ZCR of those frames.",
-        f"the answer is one number, a mean ZCR in crossings per sample, not {type(answer).__name__}.",
+        "the answer is one number, a mean ZCR in crossings per sample",
     )
     if feedback is not None:
         return feedback
@@ -216,28 +219,32 @@ def check_loud_frame_zcr(answer, y: np.ndarray, sr: float, threshold_db: float =
         raise ValueError("the clip needs both loud and quiet frames for this check")
     accepted = {float(zcr[loud].mean()), float(zcr[level_db >= threshold_db].mean())}
     expected = float(zcr[loud].mean())
-    if any(_close(value, candidate, relative=1e-4) for candidate in accepted):
+    if any(_matches(value, candidate) for candidate in accepted):
         return _correct(f"{int(loud.sum())} of {loud.size} frames are above {threshold_db:g} dBFS; their mean ZCR is "
                         f"{expected:.4f}, against {zcr.mean():.4f} over all frames.")
-    if _close(value, float(zcr.mean()), relative=1e-4):
+    if _matches(value, float(zcr.mean())):
         return _wrong("that is the mean over all frames: the quiet ones are still in. (Did you compare the linear "
                       f"RMS with {threshold_db:g}? Every RMS is above it. Convert to dB with 20 * log10(rms) first.)")
-    if _close(value, float(zcr[~loud].mean()), relative=1e-4):
+    if _matches(value, float(zcr[~loud].mean())):
         return _wrong("that is the mean over the quiet frames: the comparison is the wrong way round. Keep the "
                       f"frames whose level is above {threshold_db:g} dBFS.")
     power_threshold = 20 * np.log10(10 ** (threshold_db / 10))  # the RMS level a power-ratio formula ends up using
-    if _close(value, float(zcr[level_db > power_threshold].mean()), relative=1e-4):
+    if _matches(value, float(zcr[level_db > power_threshold].mean())):
         return _wrong(f"you used the power formula: 10 · log10(rms), or a threshold of 10 ** ({threshold_db:g} / 10). "
                       f"RMS is an amplitude: its level is 20 · log10(rms), and {threshold_db:g} dBFS is "
                       f"10 ** ({threshold_db:g} / 20).")
     relative_to_loudest = level_db - level_db.max()
-    if _close(value, float(zcr[relative_to_loudest > threshold_db].mean()), relative=1e-4):
+    if _matches(value, float(zcr[relative_to_loudest > threshold_db].mean())):
         return _wrong(f"your levels are relative to the clip's loudest frame (ref=np.max), not to full scale: "
                       f"dBFS means 20 · log10(rms) with ref = 1, so that {threshold_db:g} dBFS is the same level "
                       "in every clip.")
-    if _close(value, float(np.median(zcr[loud])), relative=1e-4):
+    if _matches(value, float(np.median(zcr[loud]))):
         return _wrong("that is the median of the loud frames; the question asks for their mean.")
-    if _close(value, expected * sr, relative=1e-4):
+    if _matches(value, expected * sr):
         return _wrong("that is in crossings per second. Give the mean as librosa reports it, per sample.")
-    return _wrong(f"not quite. The mask should keep the frames whose 20 * log10(RMS) is above {threshold_db:g}; both "
-                  f"features with frame_length={frame_length}, hop_length={hop_length}.")
+    rounding = _rounding_mistake(value, expected)
+    if rounding:
+        return _wrong(rounding)
+    return _not_right(f"not the mean ZCR of those frames. The answer is one rate in crossings per sample: the mean of "
+                      f"the ZCR over the frames whose 20 * log10(RMS) is above {threshold_db:g}, both features with "
+                      f"frame_length={frame_length}, hop_length={hop_length}.")
