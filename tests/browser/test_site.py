@@ -132,3 +132,30 @@ def test_internal_links_resolve(context, site_url):
                 missing.append(f"{page_path} -> {href}")
     assert checked, "no internal links found"
     assert missing == [], missing
+
+
+def test_a_failed_request_is_shown_next_to_the_controls_and_the_picture_never_shows_the_old_song(context, site_url):
+    """Issue 14, item 6: an error while fetching an explorer's data is not swallowed. The error line (role=alert)
+    says what failed, the picture says which song it has no data for (not the previous song's picture), and the
+    summary does not claim the old song either."""
+    page, errors, foreign = open_page(context, site_url, "notebooks/02_spectrograms.html")
+    try:
+        page.wait_for_function("() => document.querySelectorAll('.cx-root').length > 0", timeout=30_000)
+        page.route("**/explorer-data/**", lambda route: route.fulfill(status=503, body="unavailable"))
+        root = explorer_roots(page)[0]
+        root.scroll_into_view_if_needed()
+        wait_settled(root)
+        picker = next(control for control in controls_of(root) if control["kind"] == "select")
+        previous = picker["locator"].evaluate("select => select.options[select.selectedIndex].text")
+        move(page, picker)
+        chosen = picker["locator"].evaluate("select => select.options[select.selectedIndex].text")
+        page.wait_for_function("root => root.querySelector('.cx-error').textContent.includes('HTTP 503')",
+                               arg=root.element_handle(), timeout=15_000)
+        assert "Could not load" in root.locator(".cx-error").inner_text()
+        assert root.locator(".cx-error").get_attribute("role") == "alert"
+        page.wait_for_timeout(500)  # the summary follows the picture after its delay
+        assert f"{previous} on a" not in summary(root), "the summary still describes the song no longer picked"
+        assert picker["locator"].evaluate("select => select.options[select.selectedIndex].text") == chosen
+        assert foreign == []
+    finally:
+        page.close()
