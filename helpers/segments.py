@@ -86,3 +86,37 @@ def segment_vectors(y: np.ndarray, sr: float, segment_s: float = 3.0, hop_s: flo
     if not vectors:
         raise AudioInputError("every segment of the clip is digitally silent: there is nothing to describe.")
     return np.array(vectors), bounds[kept]
+
+
+#: Roles of a segment in a split (lesson 07): trained on, tested on, or left out as a gap.
+TRAIN, TEST, LEFT_OUT = 0, 1, -1
+
+
+def blocked_fold_roles(positions: np.ndarray, n_test: int, gap: int) -> np.ndarray:
+    """Roles of every segment in every fold of a blocked cross-validation (lesson 07).
+
+    ``positions``: ``(n,)`` int, each segment's place in its song (0 = first, one step per segment); ``n_test``:
+    length of the test block, in segments; ``gap``: segments left out on EACH side of the block, so that no training
+    segment touches (or, with overlapping segments, shares samples with) a test segment.
+
+    Fold ``k`` tests positions ``k .. k + n_test - 1`` of every song, leaves out the ``gap`` positions before and
+    after that block, and trains on the rest; the block moves one segment per fold, from the start of the songs to
+    the end, so there are ``positions.max() + 2 - n_test`` folds. Returns ``(n_folds, n)`` int:
+    ``TRAIN`` (0), ``TEST`` (1) or ``LEFT_OUT`` (-1). With ``gap`` 1 and ``k = positions.max() + 1 - n_test`` (the
+    last block) this is the split of lesson 07's section 4.
+    """
+    positions = np.asarray(positions)
+    if positions.ndim != 1 or positions.size == 0 or not np.issubdtype(positions.dtype, np.integer) \
+            or positions.min() < 0:
+        raise ValueError("positions must be a non-empty 1-D array of whole numbers >= 0.")
+    if not (isinstance(n_test, (int, np.integer)) and 1 <= n_test <= positions.max()):
+        raise ValueError(f"n_test must be a whole number from 1 to {positions.max()} (a song must keep some "
+                         f"training segments), not {n_test!r}.")
+    if not (isinstance(gap, (int, np.integer)) and gap >= 0):
+        raise ValueError(f"gap must be a whole number >= 0, not {gap!r}.")
+    starts = np.arange(positions.max() + 2 - n_test)[:, None]               # (n_folds, 1)
+    after_start = positions[None, :] - starts                                # (n_folds, n)
+    in_block = (after_start >= 0) & (after_start < n_test)
+    # distance from the block, in segments: 1 for its immediate neighbours
+    distance = np.where(after_start < 0, -after_start, after_start - (n_test - 1))
+    return np.where(in_block, TEST, np.where(distance <= gap, LEFT_OUT, TRAIN))

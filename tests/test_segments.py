@@ -79,3 +79,30 @@ def test_silent_segments_are_left_out_and_short_or_silent_clips_refused():
         segment_vectors(helpers.pure_tone(440, 1.0, SR), SR, segment_s=3.0)
     with pytest.raises(helpers.AudioInputError, match="silent"):
         segment_vectors(np.zeros(4 * SR, dtype=np.float32), SR)
+
+
+def test_blocked_fold_roles_move_the_test_block_and_leave_gaps_on_both_sides():
+    from helpers.segments import blocked_fold_roles
+    # Two songs of 6 segments, listed in a shuffled order; a block of 2 with 1 left out on each side.
+    positions = np.array([5, 0, 3, 1, 4, 2, 0, 1, 2, 3, 4, 5])
+    roles = blocked_fold_roles(positions, n_test=2, gap=1)
+    # Written out by hand, per fold, by position 0..5: T test, . train, x left out.
+    by_position = ["TTx...", "xTTx..", ".xTTx.", "..xTTx", "...xTT"]
+    code = {"T": 1, ".": 0, "x": -1}
+    expected = np.array([[code[row[p]] for p in positions] for row in by_position])
+    assert roles.shape == (5, 12)
+    np.testing.assert_array_equal(roles, expected)
+    # Without a gap nothing is left out; the lesson's split is the last fold with gap 1 (10 segments, 3 tested).
+    assert not np.any(blocked_fold_roles(positions, 2, 0) == -1)
+    last = blocked_fold_roles(np.arange(10), 3, 1)[-1]
+    assert last.tolist() == [0, 0, 0, 0, 0, 0, -1, 1, 1, 1]
+
+
+def test_blocked_fold_roles_refuse_bad_arguments():
+    from helpers.segments import blocked_fold_roles
+    with pytest.raises(ValueError, match="n_test"):
+        blocked_fold_roles(np.arange(4), 4, 1)
+    with pytest.raises(ValueError, match="gap"):
+        blocked_fold_roles(np.arange(4), 2, -1)
+    with pytest.raises(ValueError, match="positions"):
+        blocked_fold_roles(np.array([0.5, 1.0]), 1, 0)
