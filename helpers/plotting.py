@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from .analysis import min_max_envelope, spectrogram_db
+from .arguments import require_number
 from .audio_io import require_audio_array, require_mono
 from .errors import AudioInputError
 
@@ -46,20 +47,29 @@ def plot_waveform(
     """Draw a waveform against time (lesson 01). Returns the ``Line2D``.
 
     ``y``: ``(n,)`` float mono, -1..1; ``sr``: Hz; ``start_s``: time of ``y[0]`` in seconds (for a zoomed-in
-    excerpt); ``time_unit``: ``'s'`` or ``'ms'`` for the time axis. Long signals are drawn as a min/max envelope of
-    ``max_columns`` columns: the same picture, much faster.
+    excerpt); ``time_unit``: ``'s'`` or ``'ms'`` for the time axis. In milliseconds, from ``start_s`` = 1 s on, the
+    axis counts from ``start_s`` and says so ("Time after 12 s (ms)": ticks 0-20, not 12000.0-12020.0). Long signals are drawn as a
+    min/max envelope of ``max_columns`` columns: the same picture, much faster.
     """
+    line_label = label
     y = require_mono(require_audio_array(y, sr))
     if time_unit not in ("s", "ms"):
-        raise ValueError(f"time_unit must be 's' or 'ms', not {time_unit!r}.")
-    scale = 1000.0 if time_unit == "ms" else 1.0
+        raise AudioInputError(f"time_unit must be 's' or 'ms', not {time_unit!r}.")
+    start_s = require_number(start_s, "start_s", example="12", unit=" s")
+    if time_unit == "ms":
+        # From a second on, milliseconds count from start_s: five-digit ticks (12000.0 ...) are hard to read.
+        scale, origin_s = 1000.0, (start_s if abs(start_s) >= 1 else 0.0)
+        label = f"Time after {start_s:g} s (ms)" if origin_s else "Time (ms)"
+    else:
+        scale, origin_s = 1.0, 0.0
+        label = "Time (s)"
     ax = _new_axes(ax)
     index, values = min_max_envelope(y, max_columns)
-    (line,) = ax.plot(scale * (start_s + index / sr), values, color=color or CLIP_COLORS[0], linewidth=0.7,
-                      label=label)
-    ax.set_xlim(scale * start_s, scale * (start_s + y.size / sr))
+    (line,) = ax.plot(scale * (start_s - origin_s + index / sr), values, color=color or CLIP_COLORS[0],
+                      linewidth=0.7, label=line_label)
+    ax.set_xlim(scale * (start_s - origin_s), scale * (start_s - origin_s + y.size / sr))
     ax.ticklabel_format(axis="x", useOffset=False, style="plain")
-    ax.set_xlabel(f"Time ({time_unit})")
+    ax.set_xlabel(label)
     ax.set_ylabel(AMPLITUDE_LABEL)
     if title:
         ax.set_title(title)

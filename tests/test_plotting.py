@@ -83,8 +83,19 @@ def test_compare_clips_by_sample_id_on_given_axes():
 def test_waveform_in_milliseconds_without_offset_notation(tone):
     fig, ax = plt.subplots()
     line = helpers.plot_waveform(tone[:441], SR, ax=ax, start_s=12.0, time_unit="ms")
-    assert ax.get_xlabel() == "Time (ms)"
-    assert ax.get_xlim() == pytest.approx((12000, 12020))
+    # Milliseconds count from the excerpt's start, and the label says where that is (not 12000.0 ... 12020.0).
+    assert ax.get_xlabel() == "Time after 12 s (ms)"
+    assert ax.get_xlim() == pytest.approx((0, 1000 * 441 / SR))
     fig.canvas.draw()
     assert ax.xaxis.get_offset_text().get_text() == ""  # plain tick labels, no "+1.2e4"
-    assert line.get_xdata()[0] == pytest.approx(12000)
+    assert line.get_xdata()[0] == pytest.approx(0)
+    assert max(float(t.get_text().replace("\u2212", "-")) for t in ax.get_xticklabels() if t.get_text()) <= 25
+    fig2, ax2 = plt.subplots()
+    helpers.plot_waveform(tone[:441], SR, ax=ax2, time_unit="ms")
+    assert ax2.get_xlabel() == "Time (ms)"
+    fig3, ax3 = plt.subplots()
+    helpers.plot_waveform(tone[:441], SR, ax=ax3, start_s=2.0)
+    assert ax3.get_xlabel() == "Time (s)" and ax3.get_xlim() == pytest.approx((2.0, 2.0 + 441 / SR))
+    with pytest.raises(helpers.AudioInputError, match="start_s"):
+        helpers.plot_waveform(tone[:441], SR, start_s="12")
+    plt.close("all")
