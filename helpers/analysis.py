@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arguments import require_choice, require_flag, require_hop, require_sample_rate, require_whole_number
 from .audio_io import require_audio_array, require_min_length, require_mono
 from .errors import AudioInputError
 
@@ -20,6 +21,11 @@ def frame_count(n_samples: int, frame_length: int, hop_length: int, center: bool
     ``k`` is centred on sample ``k * hop_length`` and there are ``1 + n_samples // hop_length`` frames. Without
     centring, only whole frames that fit count: ``1 + (n_samples - frame_length) // hop_length``.
     """
+    __tracebackhide__ = True
+    n_samples = require_whole_number(n_samples, "n_samples", minimum=0, example="22050")
+    frame_length = require_whole_number(frame_length, "frame_length")
+    hop_length = require_whole_number(hop_length, "hop_length", example="512")
+    center = require_flag(center, "center")
     if center:
         return 1 + n_samples // hop_length
     if n_samples < frame_length:
@@ -29,6 +35,10 @@ def frame_count(n_samples: int, frame_length: int, hop_length: int, center: bool
 
 def frame_times(n_frames: int, sr: float, hop_length: int) -> np.ndarray:
     """Time in seconds of each frame's centre (centred framing): ``(n_frames,)`` = ``k * hop_length / sr``."""
+    __tracebackhide__ = True
+    n_frames = require_whole_number(n_frames, "n_frames", minimum=0, example="100", unit=" frames")
+    sr = require_sample_rate(sr, allow_none=False)
+    hop_length = require_whole_number(hop_length, "hop_length", example="512")
     return np.arange(n_frames) * hop_length / sr
 
 
@@ -44,6 +54,10 @@ def rms_envelope(
     import librosa
 
     y = require_mono(require_audio_array(y, sr))
+    sr = require_sample_rate(sr, allow_none=False)
+    frame_length = require_whole_number(frame_length, "frame_length")
+    hop_length = require_whole_number(hop_length, "hop_length", example="512")
+    require_hop(hop_length, frame_length)
     require_min_length(y, frame_length // 2 + 1, sr)
     rms = librosa.feature.rms(y=y, frame_length=frame_length, hop_length=hop_length, center=True)[0]
     return rms, frame_times(rms.size, sr, hop_length)
@@ -55,7 +69,14 @@ def min_max_envelope(y: np.ndarray, n_columns: int) -> tuple[np.ndarray, np.ndar
     Drawing 660 000 samples of a 30 s song as a line is slow and the screen has only ~1 000 pixels across, so each
     column keeps the lowest and highest sample in it. Returns ``(sample_index, value)``, both ``(2 * n_columns,)``:
     a zig-zag line from min to max in each column that looks exactly like the full waveform.
+    ``y``: ``(n,)`` samples (any real dtype).
     """
+    __tracebackhide__ = True
+    if not isinstance(y, np.ndarray) or y.dtype.kind not in "iuf" or y.ndim != 1 or y.size == 0:
+        shape = f"shape {y.shape} {y.dtype}" if isinstance(y, np.ndarray) else type(y).__name__
+        raise AudioInputError(f"y must be a non-empty 1-D NumPy array of samples, shape (n,); not {shape}. For "
+                              "(channels, n) audio average the channels first: y.mean(axis=0).")
+    n_columns = require_whole_number(n_columns, "n_columns", example="2000", unit=" columns")
     n = y.shape[-1]
     if n <= 2 * n_columns:
         return np.arange(n), y
@@ -80,6 +101,7 @@ def stft_magnitude(y: np.ndarray, sr: float, n_fft: int = 2048, hop_length: int 
     import librosa
 
     y = require_mono(require_audio_array(y, sr))
+    n_fft, hop_length = _require_fft_sizes(n_fft, hop_length)
     require_min_length(y, n_fft // 2 + 1, sr)
     window = np.hanning(n_fft + 1)[:-1]  # the periodic Hann window librosa uses
     magnitude = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=hop_length, window="hann", center=True))
@@ -103,10 +125,17 @@ def spectrogram_db(
     __tracebackhide__ = True
     import librosa
 
-    if frequency_scale not in FREQUENCY_SCALES:
-        raise AudioInputError(f"frequency_scale must be one of {FREQUENCY_SCALES}, not {frequency_scale!r}.")
-    if magnitude is None:
+    frequency_scale = require_choice(frequency_scale, "frequency_scale", FREQUENCY_SCALES)
+    n_fft = require_whole_number(n_fft, "n_fft", minimum=2)
+    if y is None and magnitude is None:
+        raise AudioInputError("spectrogram_db needs y (samples, (n,) float mono) or magnitude (from stft_magnitude).")
+    if magnitude is None:  # (hop_length is only used here, and checked by stft_magnitude)
         magnitude = stft_magnitude(y, sr, n_fft=n_fft, hop_length=hop_length)
+    else:
+        magnitude = _require_magnitude(magnitude, n_fft)
+    if frequency_scale == "mel":
+        sr = require_sample_rate(sr, allow_none=False)
+        n_mels = require_whole_number(n_mels, "n_mels", maximum=1 + n_fft // 2, example="128", unit=" bands")
     if frequency_scale == "mel":
         # Filters that peak at 1 (norm=None), so a full-scale sine at a band's centre reads near 0 dB (+0.7 to +1.7 dB:
         # the band also sums the power the window spreads into the neighbouring bins; lesson 02 measures it). librosa's
@@ -115,3 +144,29 @@ def spectrogram_db(
         mel_power = librosa.feature.melspectrogram(S=magnitude**2, sr=sr, n_fft=n_fft, n_mels=n_mels, norm=None)
         return librosa.power_to_db(mel_power, ref=1.0, amin=1e-10, top_db=None).astype(np.float32)
     return librosa.amplitude_to_db(magnitude, ref=1.0, amin=1e-5, top_db=None).astype(np.float32)
+
+
+def _require_fft_sizes(n_fft, hop_length) -> tuple[int, int]:
+    """``n_fft`` (at least 2) and ``hop_length`` (1 .. n_fft) as ints, or a message naming the argument."""
+    __tracebackhide__ = True
+    n_fft = require_whole_number(n_fft, "n_fft", minimum=2)
+    hop_length = require_whole_number(hop_length, "hop_length", example="512")
+    require_hop(hop_length, n_fft, frame_name="n_fft")
+    return n_fft, hop_length
+
+
+def _require_magnitude(magnitude, n_fft: int) -> np.ndarray:
+    """A precomputed STFT magnitude: ``(1 + n_fft // 2, n_frames)``, finite and not negative."""
+    __tracebackhide__ = True
+    if not isinstance(magnitude, np.ndarray) or magnitude.ndim != 2 or magnitude.dtype.kind not in "iuf":
+        shape = f"shape {magnitude.shape}" if isinstance(magnitude, np.ndarray) else type(magnitude).__name__
+        raise AudioInputError(f"magnitude must be a 2-D array (frequency bins, frames) from stft_magnitude(y, sr, "
+                              f"n_fft); not {shape}.")
+    if magnitude.shape[0] != 1 + n_fft // 2:
+        raise AudioInputError(f"magnitude has {magnitude.shape[0]} frequency bins, but n_fft={n_fft} gives "
+                              f"{1 + n_fft // 2}: pass the n_fft it was computed with (n_fft = 2 * (bins - 1) = "
+                              f"{2 * (magnitude.shape[0] - 1)}).")
+    if magnitude.size == 0 or not np.isfinite(magnitude).all() or (magnitude < 0).any():
+        raise AudioInputError("magnitude must hold finite values >= 0 (np.abs of an STFT), with at least one "
+                              "frame.")
+    return magnitude

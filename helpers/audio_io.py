@@ -332,6 +332,7 @@ def require_finite(y: np.ndarray, what: str = "the audio") -> None:
     ``y``: any shape, float. NaN usually comes from dividing by zero (e.g. normalising silence by its peak).
     """
     __tracebackhide__ = True
+    y = _require_array(y, "y")
     finite = np.isfinite(y)
     if not finite.all():
         bad = np.flatnonzero(~finite.reshape(-1))
@@ -342,6 +343,16 @@ def require_finite(y: np.ndarray, what: str = "the audio") -> None:
             "normalising a silent clip by its peak. Fix the step that produced it, or replace them with "
             "np.nan_to_num(y) if you know why they are there."
         ) from None
+
+
+def _require_array(y: object, what: str) -> np.ndarray:
+    """``y`` if it is a NumPy array of numbers; otherwise a message that says how to get one."""
+    if not isinstance(y, np.ndarray) or y.dtype.kind not in "biuf":
+        raise AudioInputError(
+            f"{what} should be a NumPy array of samples (as returned by load_sample or load_audio), not "
+            f"{type(y).__name__}{'' if not isinstance(y, np.ndarray) else f' of {y.dtype}'}. If you have (y, sr), "
+            "unpack it: y, sr = load_sample('pop').") from None
+    return y
 
 
 def require_audio_array(y: object, sr: object = None, what: str = "y") -> np.ndarray:
@@ -362,10 +373,18 @@ def require_audio_array(y: object, sr: object = None, what: str = "y") -> np.nda
             f"{what} has integer samples ({y.dtype}); the course works with floats in -1..1. "
             "Convert with y = y.astype('float32') / np.iinfo(y.dtype).max."
         ) from None
+    if y.ndim > 2:
+        raise AudioInputError(
+            f"{what} has shape {y.shape}, {y.ndim} dimensions; audio is (n,) mono or (channels, n). Remove the "
+            f"extra dimensions, e.g. {what} = {what}.squeeze() or {what}[0].") from None
+    if y.ndim == 2 and y.shape[1] <= 8 < y.shape[0]:
+        raise AudioInputError(
+            f"{what} has shape {y.shape}: that looks like soundfile's (samples, channels) layout. The course uses "
+            f"(channels, samples): pass {what}.T, or load it with helpers.load_audio.") from None
     if sr is not None:
-        from .arguments import require_number
+        from .arguments import require_sample_rate
 
-        require_number(sr, "sr", above=0, example="22050", unit=" Hz")
+        require_sample_rate(sr, "sr", allow_none=False)
     require_finite(y, what=what)
     return y
 
@@ -387,6 +406,10 @@ def require_min_length(y: np.ndarray, frame_length: int, sr: float, what: str = 
     ``y``: ``(n,)`` samples; ``frame_length``: samples per frame (``n_fft`` for spectral features); ``sr``: Hz.
     """
     __tracebackhide__ = True
+    from .arguments import require_whole_number
+
+    y = _require_array(y, "y")
+    frame_length = require_whole_number(frame_length, "frame_length")
     n_samples = y.shape[-1]
     if n_samples < frame_length:
         raise AudioInputError(
@@ -402,6 +425,10 @@ def require_not_silent(y: np.ndarray, feature: str = "this feature", threshold: 
     ``y``: ``(n,)`` samples in -1..1. Silent means the peak is below ``threshold`` (-120 dBFS by default).
     """
     __tracebackhide__ = True
+    from .arguments import require_number
+
+    y = _require_array(y, "y")
+    threshold = require_number(threshold, "threshold", above=0, example="1e-6")
     peak = float(np.max(np.abs(y))) if y.size else 0.0
     if peak < threshold:
         raise AudioInputError(

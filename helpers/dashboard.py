@@ -28,6 +28,7 @@ import numpy as np
 import traitlets
 
 from . import explorer_data as data
+from .arguments import near_miss, require_whole_number
 from .errors import AudioInputError
 from .explorer_data import format_value
 from .summaries import HOP_LENGTH, N_FFT, N_MFCC, SCALAR_FEATURES, FrameFeatures, frame_features, summarise
@@ -55,6 +56,7 @@ def plane_features(n_mfcc: int = N_MFCC) -> dict[str, tuple[str, str]]:
 
     The names are those of :func:`helpers.summaries.summarise` without ``_mean``/``_std``; MFCCs have no unit.
     """
+    n_mfcc = require_whole_number(n_mfcc, "n_mfcc", maximum=128, example="13", unit=" coefficients")
     names = {name: (label, unit) for name, (label, unit, _lesson) in SCALAR_FEATURES.items()}
     names.update({f"mfcc{index}": (f"MFCC {index}", "") for index in range(n_mfcc)})
     return names
@@ -69,8 +71,9 @@ def axis_label(feature: str) -> str:
 def require_feature(feature: str, role: str = "feature") -> str:
     """``feature`` if it is one of :func:`plane_features`; otherwise a ValueError that lists the names."""
     names = plane_features()
-    if feature not in names:
-        raise AudioInputError(f"{role} must be one of {', '.join(names)}; not {feature!r}.")
+    if not isinstance(feature, str) or feature not in names:
+        raise AudioInputError(f"{role} must be one of {', '.join(names)}; not {feature!r}."
+                              f"{near_miss(feature, names)}")
     return feature
 
 
@@ -80,6 +83,9 @@ def feature_frames(features: FrameFeatures, feature: str) -> np.ndarray:
     These are the frames :func:`helpers.summaries.summarise` averages: silent frames are left out.
     """
     require_feature(feature)
+    if not isinstance(features, FrameFeatures):
+        raise AudioInputError(f"features must be the FrameFeatures that frame_features(y, sr) returns, not "
+                              f"{type(features).__name__}.")
     values = features.mfcc[int(feature[4:])] if feature.startswith("mfcc") else features.scalars[feature]
     return np.asarray(values)[features.sounding]
 
@@ -97,9 +103,20 @@ def fisher_score(groups: Sequence[np.ndarray]) -> float:
     statistic of ``k`` groups of ``N`` values in all. For two groups of equal size it is half of Fisher's two-class
     ratio ``(m_a - m_b)**2 / (var_a + var_b)``.
     """
-    groups = [np.asarray(group, dtype=np.float64).reshape(-1) for group in groups]
-    if len(groups) < 2 or any(group.size == 0 for group in groups):
-        raise ValueError("fisher_score needs at least two non-empty groups of values.")
+    if isinstance(groups, (str, bytes, Mapping)) or not isinstance(groups, (Sequence, np.ndarray)):
+        raise AudioInputError(f"groups must be a list of arrays of frame values, one per clip, e.g. "
+                              f"[values_a, values_b]; not {type(groups).__name__}.")
+    checked = []
+    for index, group in enumerate(groups):
+        array = np.asarray(group) if isinstance(group, (Sequence, np.ndarray)) and not isinstance(group, str) else None
+        if array is None or array.dtype.kind not in "iuf" or array.size == 0 or not np.isfinite(array).all():
+            raise AudioInputError(f"groups[{index}] must be a non-empty array of finite numbers (frame values of "
+                                  f"one clip); not {group!r:.60}.")
+        checked.append(array.astype(np.float64).reshape(-1))
+    groups = checked
+    if len(groups) < 2:
+        raise AudioInputError("fisher_score needs at least two groups (clips) of frame values, e.g. "
+                              "fisher_score([values_a, values_b]).")
     overall = np.concatenate(groups).mean()
     between = sum(group.size * (group.mean() - overall) ** 2 for group in groups)
     within = sum(float(np.sum((group - group.mean()) ** 2)) for group in groups)
@@ -139,12 +156,19 @@ class ComparisonDashboard(Explorer):
         if isinstance(selected, str):
             raise AudioInputError(f"selected should be a list of clip names, e.g. ({selected!r}, 'edm'), not one "
                                   f"name.")
+        if selected is not None and not isinstance(selected, (list, tuple)):
+            raise AudioInputError(f"selected should be a list of clip names, e.g. ['metal', 'edm']; not "
+                                  f"{selected!r:.40}.")
+        if features is not None and not (isinstance(features, Mapping) and all(
+                isinstance(value, FrameFeatures) for value in features.values())):
+            raise AudioInputError("features must be a dict {clip name: frame_features(y, sr)}, e.g. "
+                                  "{'pop': frame_features(*load_sample('pop'))}.")
         self.store = store
         given = dict(features or {})
         for name in names:  # the feature plane shows every clip, so compute (or take) every clip's features now
             self.frame_features(name, given.get(name))
         self._summaries = {name: summarise(self.frame_features(name)) for name in names}
-        picked = names[:2] if selected is None else [store.check_name(name) for name in selected]
+        picked = names[:2] if selected is None else [store.check_name(name, None, "selected") for name in selected]
         super().__init__(store, kind="dashboard", selected=list(dict.fromkeys(picked)),
                          view=self._check_view(view), x_feature=require_feature(x, "x"),
                          y_feature=require_feature(y, "y"))
@@ -161,8 +185,8 @@ class ComparisonDashboard(Explorer):
 
     @staticmethod
     def _check_view(view) -> str:
-        if view not in VIEWS:
-            raise AudioInputError(f"view must be one of {', '.join(VIEWS)}; not {view!r}.")
+        if not isinstance(view, str) or view not in VIEWS:
+            raise AudioInputError(f"view must be one of {', '.join(VIEWS)}; not {view!r}.{near_miss(view, VIEWS)}")
         return view
 
     @traitlets.validate("selected")
@@ -170,7 +194,7 @@ class ComparisonDashboard(Explorer):
         value = proposal["value"]
         if isinstance(value, str) or not isinstance(value, (list, tuple)):
             raise AudioInputError(f"selected should be a list of clip names, e.g. ['metal', 'edm']; not {value!r}.")
-        return list(dict.fromkeys(self.store.check_name(name) for name in value))
+        return list(dict.fromkeys(self.store.check_name(name, None, "selected") for name in value))
 
     @traitlets.validate("view")
     def _validate_view(self, proposal):

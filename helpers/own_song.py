@@ -27,6 +27,12 @@ def own_song_clips(path, *, name: str = "my song", duration: float = 30.0) -> di
     damaged file, silence, or shorter than the explorers' longest frame), the message says why and what to do,
     and ``{}`` is returned: the lesson goes on with the bundled songs. Taught in lesson 00.
     """
+    from .arguments import require_number
+
+    if not (isinstance(name, str) and name.strip() and "|" not in name):
+        raise AudioInputError(f"name must be non-empty text without '|', such as 'my song'; not {name!r}.")
+    if duration is not None:
+        duration = require_number(duration, "duration", above=0, example="30", unit=" s")
     if path is None:
         return {}
     try:

@@ -29,6 +29,14 @@ class AudioPlayer:
     """
 
     def __init__(self, data: bytes, mime_type: str, duration_s: float, label: str = ""):
+        from .arguments import require_number, require_text
+
+        if not isinstance(data, (bytes, bytearray)):
+            raise AudioInputError(f"data must be the encoded audio as bytes (e.g. from encode_mp3), not "
+                                  f"{type(data).__name__}; for samples use play(y, sr).")
+        require_text(mime_type, "mime_type", example="'audio/mpeg'")
+        duration_s = require_number(duration_s, "duration_s", minimum=0, example="30", unit=" s")
+        require_text(label, "label", example="'my song'")
         self.data = data
         self.mime_type = mime_type
         self.duration_s = duration_s
@@ -53,10 +61,13 @@ def encode_mp3(y: np.ndarray, sr: float, compression: float = PLAYER_COMPRESSION
     import librosa
     import soundfile
 
+    from .arguments import require_number, require_sample_rate
+
     y = require_audio_array(y, sr)
+    compression = require_number(compression, "compression", minimum=0, maximum=1, example="0.6")
     if y.ndim == 2:
         y = y.mean(axis=0)
-    rate = int(sr)
+    rate = require_sample_rate(sr, allow_none=False)
     if rate > PLAYER_SAMPLE_RATE:
         y = librosa.resample(y, orig_sr=rate, target_sr=PLAYER_SAMPLE_RATE)
         rate = PLAYER_SAMPLE_RATE
@@ -77,7 +88,11 @@ def play(y: np.ndarray, sr: float, label: str = "", max_duration_s: float = 60.0
     e.g. ``play(y[: 10 * sr], sr)``.
     """
     __tracebackhide__ = True
-    y = require_audio_array(y, sr)
+    from .arguments import require_number, require_sample_rate, require_text
+
+    y = require_audio_array(y, require_sample_rate(sr, allow_none=False))
+    max_duration_s = require_number(max_duration_s, "max_duration_s", above=0, example="60", unit=" s")
+    label = require_text(label, "label", example="'my song'")
     duration = y.shape[-1] / sr
     if duration > max_duration_s:
         raise AudioInputError(

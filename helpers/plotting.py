@@ -17,8 +17,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from .analysis import min_max_envelope, spectrogram_db
-from .arguments import require_number
-from .audio_io import require_audio_array, require_mono
+from .arguments import (near_miss, require_axes, require_choice, require_flag, require_number, require_sample_rate,
+                        require_text, require_whole_number)
+from .audio_io import require_audio_array, require_finite, require_mono
 from .errors import AudioInputError
 
 #: Okabe–Ito colours, distinguishable with the common forms of colour blindness.
@@ -32,7 +33,8 @@ AMPLITUDE_LABEL = "Amplitude\n(full scale = ±1)"
 
 
 def _new_axes(ax, figsize=(9, 3)):
-    if ax is not None:
+    __tracebackhide__ = True
+    if require_axes(ax) is not None:
         return ax
     import matplotlib.pyplot as plt
 
@@ -51,11 +53,15 @@ def plot_waveform(
     axis counts from ``start_s`` and says so ("Time after 12 s (ms)": ticks 0-20, not 12000.0-12020.0). Long signals are drawn as a
     min/max envelope of ``max_columns`` columns: the same picture, much faster.
     """
+    __tracebackhide__ = True
     line_label = label
     y = require_mono(require_audio_array(y, sr))
-    if time_unit not in ("s", "ms"):
-        raise AudioInputError(f"time_unit must be 's' or 'ms', not {time_unit!r}.")
+    sr = require_sample_rate(sr, allow_none=False)
+    time_unit = require_choice(time_unit, "time_unit", ("s", "ms"))
     start_s = require_number(start_s, "start_s", example="12", unit=" s")
+    max_columns = require_whole_number(max_columns, "max_columns", example="2000", unit=" columns")
+    require_axes(ax)
+    _require_color(color)
     if time_unit == "ms":
         # From a second on, milliseconds count from start_s: five-digit ticks (12000.0 ...) are hard to read.
         scale, origin_s = 1000.0, (start_s if abs(start_s) >= 1 else 0.0)
@@ -88,18 +94,42 @@ def plot_spectrogram(
     ``specshow`` so the time axis is right. The colour range defaults to the 80 dB below the loudest cell; pass
     ``vmin``/``vmax`` (dB) to share one colour scale between several plots.
     """
+    __tracebackhide__ = True
     import librosa.display
+    from matplotlib import colormaps
 
+    sr = require_sample_rate(sr, allow_none=False)
+    n_fft = require_whole_number(n_fft, "n_fft", minimum=2)
+    hop_length = require_whole_number(hop_length, "hop_length", example="512")
+    frequency_scale = require_choice(frequency_scale, "frequency_scale", ("linear", "log", "mel"))
+    vmin = None if vmin is None else require_number(vmin, "vmin", example="-80", unit=" dB")
+    vmax = None if vmax is None else require_number(vmax, "vmax", example="0", unit=" dB")
+    if vmin is not None and vmax is not None and vmin >= vmax:
+        raise AudioInputError(f"vmin ({vmin:g} dB) must be below vmax ({vmax:g} dB), e.g. vmin=-80, vmax=0.")
+    colorbar = require_flag(colorbar, "colorbar")
+    if not (isinstance(cmap, str) and cmap in colormaps):
+        raise AudioInputError(f"cmap must be the name of a matplotlib colour map such as 'magma' or 'cividis', not "
+                              f"{cmap!r}.{near_miss(cmap, list(colormaps))}")
+    require_axes(ax)
     if S_db is None:
         if y is None:
             raise TypeError("plot_spectrogram needs y (samples) or S_db (a spectrogram in dB).")
         S_db = spectrogram_db(y, sr, n_fft=n_fft, hop_length=hop_length, frequency_scale=frequency_scale,
                               n_mels=n_mels)
+    elif not isinstance(S_db, np.ndarray) or S_db.ndim != 2 or S_db.size == 0 or S_db.dtype.kind not in "iuf":
+        shape = f"shape {S_db.shape}" if isinstance(S_db, np.ndarray) else type(S_db).__name__
+        raise AudioInputError(f"S_db must be a 2-D array (frequency bins, frames) from spectrogram_db(y, sr); not "
+                              f"{shape}.")
+    else:
+        require_finite(S_db, what="S_db")
     ax = _new_axes(ax, figsize=(9, 3.5))
     if vmax is None:
         vmax = float(S_db.max())
     if vmin is None:
         vmin = vmax - 80
+    if vmin >= vmax:
+        raise AudioInputError(f"vmin ({vmin:g} dB) must be below vmax ({vmax:g} dB, the loudest cell unless given): "
+                              "e.g. vmin=vmax - 80.")
     mesh = librosa.display.specshow(
         S_db, sr=sr, hop_length=hop_length, n_fft=n_fft, x_axis="time", y_axis=frequency_scale, ax=ax,
         cmap=cmap, vmin=vmin, vmax=vmax, fmax=sr / 2 if frequency_scale == "mel" else None,
@@ -123,7 +153,19 @@ def plot_feature_curve(
     samples, so frame ``k`` sits at ``start_s + k * hop_length / sr`` seconds. To overlay on a waveform, pass
     ``ax=waveform_ax.twinx()``; on a spectrogram in Hz, pass the spectrogram's ``ax``. Returns the ``Line2D``.
     """
-    values = np.asarray(values).reshape(-1)
+    __tracebackhide__ = True
+    array = np.asarray(values) if isinstance(values, (list, tuple, np.ndarray)) else None
+    if array is None or array.dtype.kind not in "iuf" or array.size == 0 or array.ndim > 2 \
+            or array.ndim == 2 and array.shape[0] != 1:
+        shape = f"shape {array.shape}" if array is not None and array.dtype.kind in "iuf" else type(values).__name__
+        raise AudioInputError(f"values must be one feature curve, a non-empty array of shape (n_frames,) or "
+                              f"(1, n_frames) such as librosa.feature.rms(y=y)[0]; not {shape}. For several curves "
+                              "(e.g. MFCCs) plot one row at a time: values[k].")
+    values = array.reshape(-1)
+    sr = require_sample_rate(sr, allow_none=False)
+    hop_length = require_whole_number(hop_length, "hop_length", example="512")
+    start_s = require_number(start_s, "start_s", example="12", unit=" s")
+    _require_color(color)
     ax = _new_axes(ax)
     times = start_s + np.arange(values.size) * hop_length / sr
     (line,) = ax.plot(times, values, color=color or CLIP_COLORS[1], linewidth=1.5, label=label)
@@ -137,7 +179,16 @@ def plot_feature_curve(
     return line
 
 
+def _require_color(color) -> None:
+    __tracebackhide__ = True
+    from matplotlib.colors import is_color_like
+
+    if color is not None and not is_color_like(color):
+        raise AudioInputError(f"color must be a matplotlib colour such as 'C1', 'black' or '#D55E00', not {color!r}.")
+
+
 def _as_clip_dict(clips) -> dict[str, tuple[np.ndarray, float]]:
+    __tracebackhide__ = True
     if isinstance(clips, Mapping):
         for name, clip in clips.items():
             if not (isinstance(clip, tuple) and len(clip) == 2):
@@ -146,6 +197,11 @@ def _as_clip_dict(clips) -> dict[str, tuple[np.ndarray, float]]:
         return dict(clips)
     if isinstance(clips, str):
         clips = [clips]
+    if not isinstance(clips, Sequence):
+        raise AudioInputError(f"clips must be a list of sample names such as ['pop', 'edm'], or a dict "
+                              f"{{name: (y, sr)}}; not {type(clips).__name__}.")
+    for name in clips:
+        require_text(name, "each clip name", example="'pop'")
     from .samples import load_sample_cached
 
     return {name: load_sample_cached(name) for name in clips}
@@ -162,8 +218,12 @@ def compare_clips(
     colour range (the loudest cell of all clips down to 80 dB below it) so that colours mean the same level in
     every row. Returns the list of artists drawn, one per clip (``artist.axes`` gives its axes).
     """
-    if kind not in ("waveform", "spectrogram"):
-        raise ValueError(f"kind must be 'waveform' or 'spectrogram', not {kind!r}.")
+    __tracebackhide__ = True
+    kind = require_choice(kind, "kind", ("waveform", "spectrogram"))
+    frequency_scale = require_choice(frequency_scale, "frequency_scale", ("linear", "log", "mel"))
+    n_fft = require_whole_number(n_fft, "n_fft", minimum=2)
+    hop_length = require_whole_number(hop_length, "hop_length", example="512")
+    colorbar = require_flag(colorbar, "colorbar")
     clip_dict = _as_clip_dict(clips)
     if not clip_dict:
         raise AudioInputError("compare_clips needs at least one clip: a list of sample names such as "
@@ -174,8 +234,13 @@ def compare_clips(
         _, axes = plt.subplots(len(clip_dict), 1, figsize=(9, 1.9 * len(clip_dict) + 0.6), sharex=True,
                                sharey=True, layout="constrained", squeeze=False)
         axes = axes[:, 0]
+    if isinstance(axes, str) or not hasattr(axes, "__len__"):
+        raise AudioInputError(f"axes must be a list of matplotlib Axes, one per clip (e.g. from "
+                              f"plt.subplots({len(clip_dict)}, 1)); not {type(axes).__name__}.")
     if len(axes) != len(clip_dict):
-        raise ValueError(f"Got {len(axes)} axes for {len(clip_dict)} clips; give one axes per clip.")
+        raise AudioInputError(f"Got {len(axes)} axes for {len(clip_dict)} clips; give one axes per clip.")
+    for index, ax in enumerate(axes):
+        require_axes(ax, f"axes[{index}]")
     artists = []
     if kind == "waveform":
         for index, ((name, (y, sr)), ax) in enumerate(zip(clip_dict.items(), axes)):

@@ -188,4 +188,7 @@ def load_sample_cached(name: str, sr: float | None = 22050) -> tuple[np.ndarray,
     Explorers use this so that moving a song picker back and forth never decodes a file twice.
     """
     __tracebackhide__ = True
-    return _cached_sample(name, sr)
+    from .arguments import require_sample_rate
+
+    sample_info(name)  # an unknown or non-text name gets the message that lists the samples
+    return _cached_sample(name, require_sample_rate(sr))

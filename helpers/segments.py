@@ -17,7 +17,8 @@ import math
 
 import numpy as np
 
-from .audio_io import require_audio_array
+from .arguments import require_number, require_sample_rate, require_whole_number
+from .audio_io import require_audio_array, require_mono
 from .errors import AudioInputError
 from .summaries import HOP_LENGTH, FrameFeatures, frame_features, summarise
 
@@ -30,11 +31,14 @@ def segment_bounds(n_samples: int, sr: float, segment_s: float = 3.0, hop_s: flo
     starts at sample ``round(i * hop_s * sr)`` and is ``round(segment_s * sr)`` samples long. A clip shorter than
     one segment gives ``(0, 2)``.
     """
-    if not (isinstance(segment_s, (int, float)) and segment_s > 0):
-        raise ValueError(f"segment_s must be a positive number of seconds, not {segment_s!r}.")
-    hop_s = segment_s if hop_s is None else hop_s
-    if not (isinstance(hop_s, (int, float)) and hop_s > 0):
-        raise ValueError(f"hop_s must be a positive number of seconds, not {hop_s!r}.")
+    __tracebackhide__ = True
+    n_samples = require_whole_number(n_samples, "n_samples", minimum=0, example="661500")
+    sr = require_sample_rate(sr, allow_none=False)
+    segment_s = require_number(segment_s, "segment_s", above=0, example="3.0", unit=" s")
+    hop_s = segment_s if hop_s is None else require_number(hop_s, "hop_s", above=0, example="1.5", unit=" s")
+    if int(round(segment_s * sr)) == 0 or hop_s * sr < 1:
+        raise AudioInputError(f"segment_s={segment_s:g} s and hop_s={hop_s:g} s must each last at least one sample "
+                              f"(1/sr = {1 / sr:.2g} s): use e.g. segment_s=3.0.")
     length = int(round(segment_s * sr))
     if n_samples < length:
         return np.zeros((0, 2), dtype=int)
@@ -49,7 +53,12 @@ def frames_in(features: FrameFeatures, start: int, stop: int) -> FrameFeatures:
     """The frames of ``features`` whose centres lie in samples ``[start, stop)``, as a new :class:`FrameFeatures`.
 
     Frame ``k`` of a centred STFT is centred on sample ``k * hop_length`` (``features.times * sr``).
+    ``start``, ``stop``: sample indices, ``0 <= start <= stop``.
     """
+    __tracebackhide__ = True
+    _require_frame_features(features)
+    start = require_whole_number(start, "start", minimum=0, example="0", unit="")
+    stop = require_whole_number(stop, "stop", minimum=start, example="66150", unit="")
     centres = np.round(features.times * features.sr).astype(np.int64)
     keep = (centres >= start) & (centres < stop)
     return FrameFeatures(scalars={name: values[keep] for name, values in features.scalars.items()},
@@ -68,7 +77,9 @@ def segment_vectors(y: np.ndarray, sr: float, segment_s: float = 3.0, hop_s: flo
     sounding frame (digital silence) have no features and are left out of both.
     """
     __tracebackhide__ = True
-    y = require_audio_array(y, sr)
+    y = require_mono(require_audio_array(y, sr))
+    if features is not None:
+        _require_frame_features(features)
     bounds = segment_bounds(y.shape[-1], sr, segment_s, hop_s)
     if len(bounds) == 0:
         raise AudioInputError(f"the clip is {y.shape[-1] / sr:.2f} s long, shorter than one {segment_s:g} s "
@@ -105,18 +116,26 @@ def blocked_fold_roles(positions: np.ndarray, n_test: int, gap: int) -> np.ndarr
     ``TRAIN`` (0), ``TEST`` (1) or ``LEFT_OUT`` (-1). With ``gap`` 1 and ``k = positions.max() + 1 - n_test`` (the
     last block) this is the split of lesson 07's section 4.
     """
-    positions = np.asarray(positions)
-    if positions.ndim != 1 or positions.size == 0 or not np.issubdtype(positions.dtype, np.integer) \
-            or positions.min() < 0:
-        raise ValueError("positions must be a non-empty 1-D array of whole numbers >= 0.")
-    if not (isinstance(n_test, (int, np.integer)) and 1 <= n_test <= positions.max()):
-        raise ValueError(f"n_test must be a whole number from 1 to {positions.max()} (a song must keep some "
-                         f"training segments), not {n_test!r}.")
-    if not (isinstance(gap, (int, np.integer)) and gap >= 0):
-        raise ValueError(f"gap must be a whole number >= 0, not {gap!r}.")
+    __tracebackhide__ = True
+    positions = np.asarray(positions) if isinstance(positions, (list, tuple, np.ndarray)) else None
+    if positions is None or positions.ndim != 1 or positions.size == 0 \
+            or not np.issubdtype(positions.dtype, np.integer) or positions.min() < 0:
+        raise AudioInputError("positions must be a non-empty 1-D array of whole numbers >= 0 (each segment's place "
+                              "in its song), e.g. np.array([0, 1, 2, 0, 1, 2]).")
+    if positions.max() < 1:
+        raise AudioInputError("positions must reach at least 1: a song needs two segments to test one of them.")
+    n_test = require_whole_number(n_test, "n_test", maximum=int(positions.max()), example="2", unit=" segments")
+    gap = require_whole_number(gap, "gap", minimum=0, example="1", unit=" segments")
     starts = np.arange(positions.max() + 2 - n_test)[:, None]               # (n_folds, 1)
     after_start = positions[None, :] - starts                                # (n_folds, n)
     in_block = (after_start >= 0) & (after_start < n_test)
     # distance from the block, in segments: 1 for its immediate neighbours
     distance = np.where(after_start < 0, -after_start, after_start - (n_test - 1))
     return np.where(in_block, TEST, np.where(distance <= gap, LEFT_OUT, TRAIN))
+
+
+def _require_frame_features(features) -> None:
+    __tracebackhide__ = True
+    if not isinstance(features, FrameFeatures):
+        raise AudioInputError(f"features must be the FrameFeatures that frame_features(y, sr) returns, not "
+                              f"{type(features).__name__}.")

@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .audio_io import require_audio_array, require_min_length, require_not_silent
+from .arguments import require_hop, require_sample_rate, require_whole_number
+from .audio_io import require_audio_array, require_min_length, require_mono, require_not_silent
+from .errors import AudioInputError
+
+#: Mel bands of the MFCCs' mel spectrogram (librosa's default): the most MFCCs there can be.
+N_MELS = 128
 
 #: The frame-wise scalar features, in display order, with their unit and the lesson that teaches them.
 SCALAR_FEATURES = {
@@ -55,7 +60,12 @@ def frame_features(y: np.ndarray, sr: float, n_fft: int = N_FFT, hop_length: int
     __tracebackhide__ = True
     import librosa
 
-    y = require_audio_array(y, sr)
+    y = require_mono(require_audio_array(y, sr))
+    sr = require_sample_rate(sr, allow_none=False)
+    n_fft = require_whole_number(n_fft, "n_fft", minimum=2)
+    hop_length = require_whole_number(hop_length, "hop_length", example="512")
+    require_hop(hop_length, n_fft, frame_name="n_fft")
+    n_mfcc = require_whole_number(n_mfcc, "n_mfcc", maximum=N_MELS, example="13", unit=" coefficients")
     require_min_length(y, n_fft, sr)
     require_not_silent(y, feature="a feature summary")
     magnitude = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=hop_length))
@@ -75,6 +85,8 @@ def frame_features(y: np.ndarray, sr: float, n_fft: int = N_FFT, hop_length: int
 
 def summary_names(n_mfcc: int = N_MFCC) -> list[str]:
     """The names of the entries of :func:`summarise`, in order: ``<feature>_mean``, ``<feature>_std``, ..."""
+    __tracebackhide__ = True
+    n_mfcc = require_whole_number(n_mfcc, "n_mfcc", maximum=N_MELS, example="13", unit=" coefficients")
     names = []
     for feature in SCALAR_FEATURES:
         names += [f"{feature}_mean", f"{feature}_std"]
@@ -89,6 +101,10 @@ def summarise(features: FrameFeatures) -> dict[str, float]:
     Returns ``{name: value}`` in the order of :func:`summary_names` (5 scalar features and ``n_mfcc`` MFCCs, each
     with ``_mean`` and ``_std``: 36 numbers with the default 13 MFCCs).
     """
+    __tracebackhide__ = True
+    if not isinstance(features, FrameFeatures):
+        raise AudioInputError(f"features must be the FrameFeatures that frame_features(y, sr) returns, not "
+                              f"{type(features).__name__}. For a clip, use feature_vector(y, sr).")
     keep = features.sounding
     summary = {}
     for feature in SCALAR_FEATURES:

@@ -34,6 +34,7 @@ import traitlets
 
 from . import explorer_data as data
 from .analysis import stft_magnitude
+from .arguments import near_miss, require_choice, require_hop, require_sample_rate, require_whole_number
 from .errors import AudioInputError
 from .explorer_data import DB_RANGE, FEATURES, N_FFT_CHOICES, compute_feature
 from .plotting import CLIP_COLORS
@@ -50,6 +51,9 @@ def colormap_table(name: str) -> list[int]:
     """Matplotlib colour map ``name`` as 256 RGB triples, flattened: ``[r0, g0, b0, r1, ...]`` in 0..255."""
     from matplotlib import colormaps
 
+    if not (isinstance(name, str) and name in colormaps):
+        raise AudioInputError(f"name must be a matplotlib colour map such as 'magma', not {name!r}."
+                              f"{near_miss(name, list(colormaps))}")
     table = colormaps[name](np.linspace(0, 1, 256))[:, :3]
     return [int(value) for value in np.round(table * 255).astype(int).ravel()]
 
@@ -66,6 +70,7 @@ class ClipStore:
                  extra_clips: Mapping[str, tuple[np.ndarray, float]] | None = None):
         from .samples import sample_ids, sample_info
 
+        sr = require_sample_rate(sr, allow_none=False)
         self.sr = sr
         self._given: dict[str, tuple[np.ndarray, float]] = {}
         if clips is None:
@@ -138,12 +143,15 @@ class ClipStore:
         require_not_silent(y, feature=f"the explorer (clip {name!r})")
         return y.astype(np.float32), self.sr
 
-    def check_name(self, name: str | None, fallback: int = 0) -> str:
-        """``name`` if it is one of the clips (``fallback``-th clip if None); otherwise a clear error."""
-        if name is None:
+    def check_name(self, name: str | None, fallback: int | None = 0, role: str = "") -> str:
+        """``name`` if it is one of the clips (``fallback``-th clip if None, unless ``fallback`` is None);
+        otherwise a clear error that names the argument ``role`` (e.g. ``'song_a'``) when given."""
+        if name is None and fallback is not None:
             return self.names[min(fallback, len(self.names) - 1)]
-        if name not in self.names:
-            raise AudioInputError(f"{name!r} is not one of the clips in this explorer: {', '.join(self.names)}.")
+        if not isinstance(name, str) or name not in self.names:
+            where = f"{role}: " if role else ""
+            raise AudioInputError(f"{where}{name!r} is not one of the clips in this explorer: "
+                                  f"{', '.join(self.names)}.{near_miss(name, self.names)}")
         return name
 
     #: STFT magnitudes kept at once (about 5 MB each for a 30 s clip): the explorers keep the payloads made from
@@ -173,15 +181,9 @@ class ClipStore:
 
 
 def _require_choice(value, choices, what: str):
-    """``value`` if it is one of ``choices`` (numbers compare within 1e-9); otherwise an error listing them."""
-    for choice in choices:
-        if value == choice or (isinstance(value, (int, float)) and not isinstance(value, bool)
-                               and isinstance(choice, (int, float)) and abs(value - choice) < 1e-9):
-            return choice
-    shown = ", ".join(repr(choice) for choice in choices)
-    hint = " (a number, not text)" if isinstance(value, str) and all(isinstance(c, (int, float)) for c in choices) \
-        else ""
-    raise AudioInputError(f"{what} must be one of {shown}{hint}; not {value!r}.")
+    """``value`` if it is one of ``choices`` (numbers compare within 1e-9, ``2048.0`` is ``2048``); otherwise an
+    error listing them, with a suggestion for a near miss (:func:`helpers.arguments.require_choice`)."""
+    return require_choice(value, what, choices)
 
 
 class Explorer(anywidget.AnyWidget):
@@ -357,11 +359,12 @@ class _TwoSongExplorer(Explorer):
 
     def __init__(self, clips, extra_clips, song_a, song_b, sr, **traits):
         store = ClipStore(clips, sr=sr, extra_clips=extra_clips)
-        super().__init__(store, song_a=store.check_name(song_a, 0), song_b=store.check_name(song_b, 1), **traits)
+        super().__init__(store, song_a=store.check_name(song_a, 0, "song_a"),
+                         song_b=store.check_name(song_b, 1, "song_b"), **traits)
 
     @traitlets.validate("song_a", "song_b")
     def _check_song(self, proposal):
-        return self._validate_song(proposal)
+        return self.store.check_name(proposal["value"], None, proposal["trait"].name)
 
     @property
     def songs(self) -> tuple[str, str]:
@@ -386,13 +389,16 @@ class WaveformExplorer(_TwoSongExplorer):
     def __init__(self, clips=None, extra_clips=None, song_a: str | None = None, song_b: str | None = None,
                  start_s: float = 0.0, window_s: float = 30.0, frame_length: int = 2048, hop_length: int = 512,
                  sr: int = 22050):
-        self.frame_length, self.hop_length = int(frame_length), int(hop_length)
+        self.frame_length = require_whole_number(frame_length, "frame_length")
+        self.hop_length = require_whole_number(hop_length, "hop_length", example="512")
+        require_hop(self.hop_length, self.frame_length)
         store = ClipStore(clips, sr=sr, extra_clips=extra_clips)
+        sr = store.sr
         self.longest_s = max(store.audio(name)[0].size / sr for name in store.names)
         window = _require_choice(window_s, WINDOW_CHOICES_S, "window_s")
         super(_TwoSongExplorer, self).__init__(
-            store, kind="waveform", song_a=store.check_name(song_a, 0), song_b=store.check_name(song_b, 1),
-            start=self._check_start(start_s), window=window)
+            store, kind="waveform", song_a=store.check_name(song_a, 0, "song_a"),
+            song_b=store.check_name(song_b, 1, "song_b"), start=self._check_start(start_s, "start_s"), window=window)
         self.setup = {**self._base_setup(), "window_choices_s": list(WINDOW_CHOICES_S),
                       "longest_s": self.longest_s, "frame_length_samples": self.frame_length,
                       "hop_length_samples": self.hop_length, "wave_blocks": list(data.WAVE_BLOCKS),
@@ -400,11 +406,13 @@ class WaveformExplorer(_TwoSongExplorer):
                       "amplitude_label": "Amplitude (full scale = ±1)"}
         self._prepare_first_view()
 
-    def _check_start(self, value) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-            raise AudioInputError(f"start must be a number of seconds, e.g. 3.0; not {value!r}.")
+    def _check_start(self, value, name: str = "start") -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(value):
+            raise AudioInputError(f"{name} must be a number of seconds, e.g. {name}=3.0; not {value!r}"
+                                  f"{' (remove the quotes)' if isinstance(value, str) else ''}.")
         if not 0 <= value <= self.longest_s:
-            raise AudioInputError(f"start must lie between 0 and {self.longest_s:.2f} s (the longest clip); "
+            raise AudioInputError(f"{name} must lie between 0 and {self.longest_s:.2f} s (the longest clip); "
                                   f"not {value}.")
         return float(value)
 
@@ -487,6 +495,12 @@ class FeatureExplorer(_TwoSongExplorer):
                  song_a=None, song_b=None, frame_length: int = 2048, sr: int = 22050):
         if isinstance(extra_features, str):
             extra_features = (extra_features,)
+        if not isinstance(extra_features, (list, tuple)):
+            raise AudioInputError(f"extra_features must be a list of feature names such as ['spectral_rolloff'], "
+                                  f"not {extra_features!r:.40}.")
+        _require_choice(feature, tuple(FEATURES), "feature")
+        for name in extra_features:
+            _require_choice(name, tuple(FEATURES), "extra_features")
         for name in (feature, *extra_features):
             _require_choice(name, tuple(FEATURES), "feature")
         if FEATURES[feature][2] != all(FEATURES[name][2] for name in (feature, *extra_features)):
@@ -549,15 +563,16 @@ class MFCCExplorer(Explorer):
     n_mfcc = traitlets.Any(13).tag(sync=True)
 
     def __init__(self, clips=None, extra_clips=None, song=None, n_mfcc: int = 13, n_mels: int = 64, sr: int = 22050):
-        if isinstance(n_mels, bool) or not isinstance(n_mels, (int, np.integer)) or not 2 <= n_mels <= 256:
-            raise AudioInputError(f"n_mels must be a whole number of mel bands from 2 to 256, e.g. 64; not {n_mels!r}.")
-        self.n_mels = int(n_mels)
+        self.n_mels = require_whole_number(n_mels, "n_mels", minimum=2, maximum=256, example="64",
+                                           unit=" mel bands")
         store = ClipStore(clips, sr=sr, extra_clips=extra_clips)
-        super().__init__(store, kind="mfcc", song=store.check_name(song, 0), n_mfcc=self._check_n_mfcc(n_mfcc))
+        super().__init__(store, kind="mfcc", song=store.check_name(song, 0, "song"), n_mfcc=self._check_n_mfcc(n_mfcc))
         self.setup = {**self._base_setup(), "n_mels": self.n_mels}
         self._prepare_first_view()
 
     def _check_n_mfcc(self, value) -> int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # 13.0 is 13
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 1 <= value <= self.n_mels:
             raise AudioInputError(f"n_mfcc must be a whole number from 1 to n_mels = {self.n_mels}; not {value!r}. "
                                   f"(More coefficients than mel bands do not exist: the DCT of {self.n_mels} bands "
@@ -566,7 +581,7 @@ class MFCCExplorer(Explorer):
 
     @traitlets.validate("song")
     def _check_song(self, proposal):
-        return self._validate_song(proposal)
+        return self.store.check_name(proposal["value"], None, "song")
 
     @traitlets.validate("n_mfcc")
     def _validate_n_mfcc(self, proposal):
