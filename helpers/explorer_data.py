@@ -325,6 +325,18 @@ def compute_feature(feature: str, y: np.ndarray, sr: float, frame_length: int, h
     return function(y=y, sr=sr, n_fft=frame_length, hop_length=hop_length)[0]
 
 
+def sounding_frames(y: np.ndarray, frame_length: int, hop_length: int) -> np.ndarray:
+    """``(n_frames,)`` bool: the frames of ``y`` (librosa's centred framing, zero padding, Hann window) whose STFT is
+    not all zeros, i.e. every frame but digital silence. A clip's mean feature is taken over these frames in every
+    lesson, summary and explorer (:func:`helpers.summaries.frame_features` marks the same frames)."""
+    import librosa
+
+    padded = np.pad(np.asarray(y, dtype=np.float32), frame_length // 2)
+    frames = librosa.util.frame(padded, frame_length=frame_length, hop_length=hop_length)
+    window = librosa.filters.get_window("hann", frame_length, fftbins=True)
+    return (np.abs(frames) * (window[:, None] > 0)).max(axis=0) > 0
+
+
 def format_value(value: float, unit: str) -> str:
     """How the explorers print a feature's value: whole Hz, otherwise 3 decimals (1 from 10 upwards)."""
     if unit == "Hz":
@@ -334,11 +346,14 @@ def format_value(value: float, unit: str) -> str:
     return f"{value:.3f}"
 
 
-def feature_payload(values: np.ndarray, feature: str, sr: float, frame_length: int) -> tuple[dict, dict]:
+def feature_payload(values: np.ndarray, feature: str, sr: float, frame_length: int,
+                    sounding: np.ndarray | None = None) -> tuple[dict, dict]:
     """A frame-wise feature for the browser: float32 values in the feature's unit, and its mean as the lesson prints
-    it. ``values``: ``(n_frames,)``, frame k centred at ``k * hop / sr`` seconds, hop = ``frame_length // 4``."""
+    it, over the ``sounding`` frames (:func:`sounding_frames`; all frames when None). ``values``: ``(n_frames,)``,
+    frame k centred at ``k * hop / sr`` seconds, hop = ``frame_length // 4``."""
     label, unit, over_spectrogram = FEATURES[feature]
-    mean = float(np.mean(values))
+    kept = values if sounding is None or not np.any(sounding) else np.asarray(values)[sounding]
+    mean = float(np.mean(kept))
     return ({"feature": feature, "label": label, "unit": unit, "over_spectrogram": over_spectrogram,
              "frame_length_samples": frame_length, "hop_length_samples": frame_length // 4, "sample_rate_hz": sr,
              "time_of_frame_0_s": 0.0, "mean": mean, "mean_text": format_value(mean, unit),

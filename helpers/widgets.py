@@ -260,7 +260,8 @@ class Explorer(anywidget.AnyWidget):
             _require_choice(frame_length, N_FFT_CHOICES, "frame_length")
             magnitude = None if feature == "zero_crossing_rate" else self.store.magnitude(name, frame_length)
             values = compute_feature(feature, y, sr, frame_length, frame_length // 4, magnitude=magnitude)
-            return data.feature_payload(values, feature, sr, frame_length)
+            sounding = data.sounding_frames(y, frame_length, frame_length // 4)
+            return data.feature_payload(values, feature, sr, frame_length, sounding=sounding)
         if kind == "mfcc":
             return data.mfcc_payload(y, sr, int(settings[0]))
         return self.compute_other(kind, name, settings)
