@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .core import (CheckResult, _call_student_function, _close, _correct, _matches, _not_right, _number_answer,
-                   _rounding_mistake, _unanswered, _unit_mistake, _wrong)
+from .core import (CheckResult, _call_student_function, _close, _correct, _general_mistake, _matches, _not_right,
+                   _number_answer, _unanswered, _unit_mistake, _wrong)
 
 #: The exercises invite a measurement with librosa besides the prediction: a measured centroid lands within about
 #: 0.5 % of the ideal formula (window leakage), a measured roll-off on a bin centre a bin or two away (bins are
@@ -112,8 +112,8 @@ def check_spectral_centroid_function(centroid_function: Callable | None, sr: int
         return _wrong("you divided by the number of bins (np.mean) instead of by the sum of the magnitudes: the "
                       "weighted mean divides by the total weight, sum_k |X[k]|.")
     worst = int(np.argmax(np.abs(result - expected)))
-    return _not_right(f"frame {worst} differs: yours {result[worst]:.1f} Hz, expected {expected[worst]:.1f} Hz. Compute "
-                  "sum_k f_k |X[k]| / sum_k |X[k]| for each column, with f_k = k * sr / n_fft.")
+    return _not_right(f"frame {worst} differs: yours {result[worst]:.1f} Hz, expected {expected[worst]:.1f} Hz. "
+                      "Compute sum_k f_k |X[k]| / sum_k |X[k]| for each column, with f_k = k * sr / n_fft.")
 
 
 def _two_tone_values(f1: float, a1: float, f2: float, a2: float) -> dict[str, float]:
@@ -158,12 +158,9 @@ def check_two_tone_centroid(answer_hz, f1: float, a1: float, f2: float, a2: floa
     if _matches(value, louder):
         return _wrong("that is the frequency of the louder tone (the spectrum's peak). The centroid is a weighted "
                       "mean of both frequencies, so it lies between them.")
-    unit = _unit_mistake(value, expected, "Hz")
-    if unit:
-        return _wrong(unit)
-    rounding = _rounding_mistake(value, expected)
-    if rounding:
-        return _wrong(rounding)
+    general = _general_mistake(value, expected, "Hz")
+    if general:
+        return _wrong(general)
     if not min(f1, f2) <= value <= max(f1, f2):
         return _not_right(f"not the centroid: a weighted mean of {f1:g} Hz and {f2:g} Hz lies between them. The "
                           "answer is one frequency in Hz.")

@@ -206,6 +206,12 @@ def _number_answer(answer, hint: str, not_a_number: str) -> tuple[float | None, 
     return value, None
 
 
+def _general_mistake(value: float, expected: float, unit: str | None = None) -> str | None:
+    """The mistakes any single-number answer can make, checked after an exercise's own: the wrong unit (when
+    ``unit`` is given, see :func:`_unit_mistake`), then too few figures (:func:`_rounding_mistake`). None if neither."""
+    return (unit and _unit_mistake(value, expected, unit)) or _rounding_mistake(value, expected)
+
+
 def _unit_mistake(value: float, expected: float, unit: str) -> str | None:
     """A message when ``value`` is ``expected`` in the wrong unit (kHz for Hz, ms or minutes for s, dB for a linear
     amplitude, a percentage for a fraction), else None. ``unit``: 'Hz', 's', 'linear' or 'fraction'."""

@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .core import (CheckResult, _call_student_function, _correct, _matches, _not_right, _number_answer,
-                   _rounding_mistake, _unanswered, _unit_mistake, _wrong)
+from .core import (CheckResult, _call_student_function, _correct, _general_mistake, _matches, _not_right,
+                   _number_answer, _unanswered, _wrong)
 
 #: Slaney's mel scale (librosa's default, htk=False): linear below 1000 Hz, logarithmic above.
 SLANEY_HZ_PER_MEL = 200.0 / 3.0
@@ -235,11 +235,8 @@ def check_mel_band_spacing(answer_hz, sr: float = 22050, n_mels: int = 128) -> C
     if _matches(value, htk_first_gap) or _matches(value, htk_top / (n_mels + 1)):
         return _wrong("that uses the HTK mel formula (2595 log10(1 + f/700)). librosa's default, and this course's, "
                       "is Slaney's: linear below 1000 Hz with 200/3 Hz per mel.")
-    unit = _unit_mistake(value, expected, "Hz")
-    if unit:
-        return _wrong(unit)
-    rounding = _rounding_mistake(value, expected)
-    if rounding:
-        return _wrong(rounding)
+    general = _general_mistake(value, expected, "Hz")
+    if general:
+        return _wrong(general)
     return _not_right("not the spacing of the filters below 1 kHz. The answer is one distance in Hz: the gap in mel, "
                       "hz_to_mel(sr / 2) / (number of gaps), converted to Hz.")

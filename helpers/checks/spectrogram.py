@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .core import (CheckResult, _call_student_function, _correct, _matches, _not_right, _number_answer,
-                   _rounding_mistake, _unanswered, _unit_mistake, _wrong)
+from .core import (CheckResult, _call_student_function, _correct, _general_mistake, _matches, _not_right,
+                   _number_answer, _rounding_mistake, _unanswered, _wrong)
 
 
 def check_bin_frequency(answer_hz, k: int, sr: float, n_fft: int) -> CheckResult:
@@ -34,12 +34,9 @@ def check_bin_frequency(answer_hz, k: int, sr: float, n_fft: int) -> CheckResult
         return _wrong("upside down: the spacing is sr / n_fft Hz per bin.")
     if _matches(value, sr / n_fft):
         return _wrong("that is the spacing between neighbouring bins; bin k lies k spacings above 0 Hz.")
-    unit = _unit_mistake(value, expected, "Hz")
-    if unit:
-        return _wrong(unit)
-    rounding = _rounding_mistake(value, expected)
-    if rounding:
-        return _wrong(rounding)
+    general = _general_mistake(value, expected, "Hz")
+    if general:
+        return _wrong(general)
     return _not_right("not the frequency of this bin. The answer is one frequency in Hz, between 0 and sr / 2.")
 
 
