@@ -174,9 +174,46 @@ def load_sample(
     return load_audio(info.path, sr=sr, mono=mono, offset=offset, duration=duration, remove_offset=remove_offset)
 
 
+#: Part of the name of decoded clips kept on disk: change it when the loader's processing changes.
+DECODED_VERSION = "mono-soxr_hq-offset1e-3-v1"
+
+
+def _decoded_path(name: str, sr: float | None) -> Path | None:
+    """Where the decoded clip ``name`` at ``sr`` is kept between kernels, named after the audio file's own SHA-256
+    (so an edited or replaced file is decoded again); None when no cache folder is writable."""
+    import hashlib
+
+    from .caches import cache_root
+
+    try:
+        digest = hashlib.sha256(sample_info(name).path.read_bytes()).hexdigest()[:20]
+        return cache_root() / "samples" / f"{name}-{digest}-{sr}-{DECODED_VERSION}.npz"
+    except (OSError, RuntimeError):
+        return None
+
+
 @lru_cache(maxsize=32)
 def _cached_sample(name: str, sr: float | None) -> tuple[np.ndarray, int]:
-    y, rate = load_sample(name, sr=sr)
+    """Decoded once per kernel (lru_cache) and once per machine (a .npy file): Run All of a lesson that uses all
+    seven clips then skips their decoding and resampling (NumPy .npz files in the cache folder)."""
+    path = _decoded_path(name, sr)
+    y = rate = None
+    if path is not None and path.exists():
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                y, rate = stored["y"], int(stored["sr"])
+        except (OSError, ValueError, KeyError):
+            y = None  # damaged or half-written: decode again below
+    if y is None:
+        y, rate = load_sample(name, sr=sr)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                temporary = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+                np.savez(temporary, y=y, sr=rate)
+                os.replace(temporary, path)
+            except OSError:
+                pass  # a read-only or full disk: the clip is still used, only not kept
     y.setflags(write=False)  # shared between callers: nobody may change it in place
     return y, rate
 

@@ -104,3 +104,27 @@ def test_cached_sample_is_read_only_and_decoded_once():
     assert first is second
     with pytest.raises(ValueError):
         first[0] = 1.0
+
+
+def test_decoded_clips_are_kept_on_disk_and_decoded_again_when_damaged(tmp_path, monkeypatch):
+    from helpers import caches, samples
+
+    monkeypatch.setattr(caches, "cache_root", lambda: tmp_path)
+    samples._cached_sample.cache_clear()
+    try:
+        fresh, sr = load_sample("speech")
+        first, _ = helpers.load_sample_cached("speech")
+        np.testing.assert_array_equal(first, fresh)
+        kept = list((tmp_path / "samples").glob("speech-*.npz"))
+        assert len(kept) == 1 and not list((tmp_path / "samples").glob("*.tmp*"))
+        samples._cached_sample.cache_clear()  # a new kernel: the clip comes from the disk
+        again, _ = helpers.load_sample_cached("speech")
+        np.testing.assert_array_equal(again, fresh)
+        assert not again.flags.writeable
+        kept[0].write_bytes(b"half-written")  # damaged: decoded again, and kept again
+        samples._cached_sample.cache_clear()
+        repaired, _ = helpers.load_sample_cached("speech")
+        np.testing.assert_array_equal(repaired, fresh)
+        assert np.load(kept[0])["y"].shape == fresh.shape
+    finally:
+        samples._cached_sample.cache_clear()

@@ -99,3 +99,28 @@ def test_waveform_in_milliseconds_without_offset_notation(tone):
     with pytest.raises(helpers.AudioInputError, match="start_s"):
         helpers.plot_waveform(tone[:441], SR, start_s="12")
     plt.close("all")
+
+
+@pytest.mark.parametrize("scale", ["linear", "log", "mel"])
+def test_a_spectrogram_looks_exactly_like_librosas_specshow(scale):
+    # plot_spectrogram draws linear and log axes as an image (faster); the pixels must be specshow's own.
+    import librosa.display
+
+    y = helpers.chirp(start_hz=100, end_hz=8000, duration_s=3.0, sr=SR)
+    S_db = helpers.spectrogram_db(y, SR, frequency_scale=scale)
+    pictures = []
+    for draw in ("helper", "specshow"):
+        fig, ax = plt.subplots(figsize=(6, 3), dpi=80)
+        if draw == "helper":
+            helpers.plot_spectrogram(S_db=S_db, sr=SR, ax=ax, frequency_scale=scale, colorbar=False)
+        else:
+            librosa.display.specshow(S_db, sr=SR, hop_length=512, n_fft=2048, x_axis="time", y_axis=scale, ax=ax,
+                                     cmap="magma", vmin=S_db.max() - 80, vmax=S_db.max(),
+                                     fmax=SR / 2 if scale == "mel" else None)
+            ax.set_xlabel("Time (s)")
+            ax.set_ylabel(f"Frequency (Hz, {scale} scale)")
+        fig.canvas.draw()
+        pictures.append(np.asarray(fig.canvas.buffer_rgba()).astype(int))
+        plt.close(fig)
+    difference = np.abs(pictures[0] - pictures[1]).sum(axis=-1)
+    assert (difference > 30).mean() < 0.001, f"{(difference > 30).mean():.2%} of the pixels differ"
