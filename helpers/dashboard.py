@@ -145,6 +145,10 @@ class ComparisonDashboard(Explorer):
     x_feature = traitlets.Any("spectral_centroid").tag(sync=True)
     y_feature = traitlets.Any("zero_crossing_rate").tag(sync=True)
 
+    def label(self) -> str:
+        return ("Interactive comparison dashboard: the picked clips' features in rows on shared scales, a feature "
+                "plane of every clip, and a summary table")
+
     def __init__(self, clips=None, extra_clips: Mapping[str, tuple[np.ndarray, float]] | None = None,
                  selected: Sequence[str] | None = None, view: str = "spectral_centroid",
                  x: str = "spectral_centroid", y: str = "zero_crossing_rate", sr: int = 22050,

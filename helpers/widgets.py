@@ -219,8 +219,13 @@ class Explorer(anywidget.AnyWidget):
                  "duration_s": self.store.audio(name)[0].size / self.store.sr, "bundled": name not in self.store._given}
                 for index, name in enumerate(self.store.names)]
 
+    def label(self) -> str:
+        """What the explorer shows, in a sentence: its accessible name for screen readers, in JupyterLab and on the
+        website, and its text wherever it cannot be drawn. Never a class name or a Python repr."""
+        return "Interactive explorer of the course's songs"
+
     def _base_setup(self) -> dict:
-        return {"clips": self._clip_setup(), "sample_rate_hz": self.store.sr,
+        return {"label": self.label(), "clips": self._clip_setup(), "sample_rate_hz": self.store.sr,
                 "colormaps": {name: colormap_table(name) for name in COLORMAPS},
                 "db_range": list(DB_RANGE), "db_label": "Level (dB, 0 dB = full-scale sine)"}
 
@@ -322,21 +327,23 @@ class Explorer(anywidget.AnyWidget):
                   for key in dict.fromkeys(self.initial_keys())}
         state = json.dumps(self.state(), separators=(",", ":")).replace("</", "<\\/")
         first = json.dumps(inline, separators=(",", ":")).replace("</", "<\\/")
+        # The drawing module names the explorer for screen readers (a group labelled setup["label"]); without
+        # JavaScript the same words stand in the fallback text.
         return (f'<div class="course-explorer" data-explorer="{html.escape(type(self).__name__)}" '
                 f'data-sample-rate="{self.store.sr}">'
                 f'<script type="application/json" class="course-explorer-state">{state}</script>'
                 f'<script type="application/json" class="course-explorer-data">{first}</script>'
-                f"<noscript>This explorer needs JavaScript. Run the notebook in JupyterLab for the same explorer."
-                f"</noscript></div>")
+                f"<noscript>{html.escape(self.label())}. This explorer needs JavaScript: run the notebook in "
+                f"JupyterLab for the same explorer.</noscript></div>")
 
     def _repr_mimebundle_(self, **kwargs):
         # While the course website is built (COURSE_STATIC_EXPLORERS=1), the page gets the static version.
         if os.environ.get("COURSE_STATIC_EXPLORERS") == "1":
-            return {"text/html": self.static_html(), "text/plain": f"{type(self).__name__}: {self.summary_text()}"}
+            return {"text/html": self.static_html(), "text/plain": f"{self.label()} ({self.summary_text()})"}
         bundle = super()._repr_mimebundle_(**kwargs)
         if isinstance(bundle, tuple) and bundle and isinstance(bundle[0], dict):
             # Where widgets cannot be shown (a plain console, a notebook viewer), say what the explorer shows.
-            bundle[0]["text/plain"] = f"{type(self).__name__}: {self.summary_text()} (shown live in JupyterLab)"
+            bundle[0]["text/plain"] = f"{self.label()} ({self.summary_text()}; shown live in JupyterLab)"
         return bundle
 
     def summary_text(self) -> str:
@@ -386,6 +393,9 @@ class WaveformExplorer(_TwoSongExplorer):
     controls = ("song_a", "song_b", "start", "window")
     start = traitlets.Any(0.0).tag(sync=True)
     window = traitlets.Any(30.0).tag(sync=True)
+
+    def label(self) -> str:
+        return "Interactive waveform explorer: two songs through a moving window, with their RMS envelopes"
 
     def __init__(self, clips=None, extra_clips=None, song_a: str | None = None, song_b: str | None = None,
                  start_s: float = 0.0, window_s: float = 30.0, frame_length: int = 2048, hop_length: int = 512,
@@ -455,6 +465,10 @@ class SpectrogramExplorer(_TwoSongExplorer):
     scale = traitlets.Any("log").tag(sync=True)
     n_fft = traitlets.Any(2048).tag(sync=True)
 
+    def label(self) -> str:
+        return ("Interactive spectrogram explorer: two songs' spectrograms, with a choice of frequency axis and "
+                "frame length")
+
     def __init__(self, clips=None, extra_clips=None, song_a=None, song_b=None, scale: str = "log",
                  n_fft: int = 2048, sr: int = 22050):
         scale = _require_choice(scale, data.SCALES, "scale")
@@ -491,6 +505,11 @@ class FeatureExplorer(_TwoSongExplorer):
 
     controls = ("song_a", "song_b", "frame_length")
     frame_length = traitlets.Any(2048).tag(sync=True)
+
+    def label(self) -> str:
+        shown = " and the ".join(FEATURES[name][0] for name in (self.feature, *self.extra_features))
+        over = "spectrograms" if FEATURES[self.feature][2] else "waveforms"
+        return f"Interactive feature explorer: the {shown} of two songs over time, drawn over their {over}"
 
     def __init__(self, feature: str = "spectral_centroid", extra_features=(), clips=None, extra_clips=None,
                  song_a=None, song_b=None, frame_length: int = 2048, sr: int = 22050):
@@ -562,6 +581,10 @@ class MFCCExplorer(Explorer):
     controls = ("song", "n_mfcc")
     song = traitlets.Any('').tag(sync=True)
     n_mfcc = traitlets.Any(13).tag(sync=True)
+
+    def label(self) -> str:
+        return ("Interactive MFCC explorer: one song's log-mel spectrogram, the MFCCs kept of it, and the "
+                "spectrogram rebuilt from them")
 
     def __init__(self, clips=None, extra_clips=None, song=None, n_mfcc: int = 13, n_mels: int = 64, sr: int = 22050):
         self.n_mels = require_whole_number(n_mels, "n_mels", minimum=2, maximum=256, example="64",

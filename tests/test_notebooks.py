@@ -73,9 +73,65 @@ def test_nothing_downloads_and_widgets_are_not_compared(path):
             assert "nbval-ignore-output" in cell["metadata"].get("tags", []), "widget outputs cannot be compared"
 
 
+MAX_ALT_TEXT_CHARS = 250
+#: Alt text and caption may share a phrase, never a run of this many consecutive words.
+MAX_SHARED_WORDS = 8
+
+
+def figures(notebook):
+    """``(cell id, alt text, caption)`` of every figure: a code cell that calls ``plt.show()``, its alt text in
+    ``metadata.mystnb.image.alt`` and its caption, the ``*Figure: ...*`` paragraph that opens the next cell."""
+    cells = notebook["cells"]
+    found = []
+    for index, cell in enumerate(cells):
+        if cell["cell_type"] == "code" and "plt.show()" in source(cell):
+            alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
+            following = source(cells[index + 1]) if index + 1 < len(cells) else ""
+            paragraph = following.split("\n\n")[0].strip()
+            caption = paragraph if paragraph.startswith("*Figure:") else ""
+            found.append((cell.get("id", str(index)), alt, caption))
+    return found
+
+
+def words(text):
+    """Lower-case words of ``text``, Markdown emphasis and code marks and punctuation dropped."""
+    return re.findall(r"\w+", text.lower())
+
+
+def shared_word_run(first, second, length=MAX_SHARED_WORDS):
+    """The first run of ``length`` consecutive words found in both texts, or ``None``."""
+    runs = {tuple(words(second)[i:i + length]) for i in range(len(words(second)) - length + 1)}
+    first_words = words(first)
+    for i in range(len(first_words) - length + 1):
+        if tuple(first_words[i:i + length]) in runs:
+            return " ".join(first_words[i:i + length])
+    return None
+
+
+def test_shared_word_run_finds_a_copied_phrase_and_ignores_markup_and_short_overlaps():
+    caption = "*Figure: the waveform of the `pop` excerpt, a dense band between about -0.8 and +0.8.*"
+    assert shared_word_run("The waveform of the pop excerpt, a dense band.", caption) == \
+        "the waveform of the pop excerpt a dense"
+    assert shared_word_run("A thick band of samples: the waveform of the pop clip.", caption) is None
+    assert shared_word_run("one two three", "one two three") is None  # shorter than a run
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
 def test_figures_have_alt_text_for_the_website(path):
-    for index, cell in enumerate(code_cells(load(path))):
-        if "plt.show()" in source(cell):
-            alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
-            assert len(alt) > 30, f"{path.name}: figure cell {index} has no alt text (its '*Figure: ...*' caption)"
+    for cell_id, alt, caption in figures(load(path)):
+        assert len(alt) > 30, f"{path.name}: figure cell {cell_id} has no alt text (metadata mystnb.image.alt)"
+        assert caption, f"{path.name}: figure cell {cell_id} is not followed by its '*Figure: ...*' caption"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_figure_alt_text_is_short_and_does_not_repeat_the_caption(path):
+    """A screen reader reads the alt text, then the caption: the alt text says in a sentence or two what the figure
+    shows; the caption gives the details. Repeating the caption makes the listener hear it twice."""
+    for cell_id, alt, caption in figures(load(path)):
+        assert len(alt) <= MAX_ALT_TEXT_CHARS, \
+            f"{path.name}: alt text of figure cell {cell_id} has {len(alt)} characters; keep it to one or two " \
+            f"sentences (at most {MAX_ALT_TEXT_CHARS}) and leave the details to the caption"
+        assert " ".join(words(alt)) not in " ".join(words(caption)), \
+            f"{path.name}: alt text of figure cell {cell_id} is part of its caption"
+        run = shared_word_run(alt, caption)
+        assert run is None, f"{path.name}: alt text of figure cell {cell_id} repeats its caption: '{run}'"

@@ -344,3 +344,41 @@ def test_explorers_show_their_static_version_while_the_site_is_built(monkeypatch
     monkeypatch.delenv("COURSE_STATIC_EXPLORERS")
     bundle, _metadata = MFCCExplorer(clips=["pop"], n_mfcc=13)._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle and "n_mfcc = 13" in bundle["text/plain"]
+
+
+def test_every_explorer_names_itself_in_words_not_as_a_class(monkeypatch, tmp_path):
+    """Screen readers hear the label (the module makes it the accessible name of the explorer's group) and pages
+    without JavaScript show it: a sentence saying what the explorer shows, never a class name or a Python repr."""
+    import html
+    import json
+    import re
+
+    from helpers.dashboard import ComparisonDashboard
+
+    monkeypatch.setenv("COURSE_EXPLORER_DATA_DIR", str(tmp_path))
+    explorers = [WaveformExplorer(clips=["pop", "edm"], window_s=2.0),
+                 SpectrogramExplorer(clips=["pop", "edm"]),
+                 FeatureExplorer("zero_crossing_rate", clips=["pop", "edm"]),
+                 FeatureExplorer("spectral_centroid", extra_features=("spectral_rolloff",), clips=["pop", "edm"]),
+                 MFCCExplorer(clips=["pop"]),
+                 ComparisonDashboard(clips=["pop", "edm"])]
+    code_like = re.compile(r"Explorer|Dashboard|\w\(|<\w+ object|\w_\w|(?<!\w)'\w|=")  # a class, call, repr, quote
+    labels = set()
+    for explorer in explorers:
+        page = explorer.static_html(tmp_path)
+        state = json.loads(re.search(r'class="course-explorer-state">(.*?)</script>', page).group(1))
+        label = state["setup"]["label"]
+        assert label == explorer.label() and label.startswith("Interactive ") and len(label.split()) >= 6
+        assert not code_like.search(label), f"{type(explorer).__name__}'s label reads like code: {label!r}"
+        fallback = re.search(r"<noscript>(.*?)</noscript>", page).group(1)
+        assert html.unescape(fallback).startswith(label), "pages without JavaScript show the label"
+        assert type(explorer).__name__ not in html.unescape(fallback)
+        for text in (explorer._repr_mimebundle_()[0]["text/plain"],):
+            assert text.startswith(label) and type(explorer).__name__ not in text
+        labels.add(label)
+    assert len(labels) == len(explorers), "each explorer says what it shows"
+    from helpers.widgets import FRONTEND
+
+    script = FRONTEND.read_text(encoding="utf-8")
+    assert re.search(r'class: "cx-root".*role: "group", "aria-label": this\.setup\.label', script), \
+        "the module names the explorer's group with the label the kernel sends"

@@ -630,7 +630,9 @@ class View {
     this.frameRequested = false;
     this.data = new DataStore(model, () => this.requestDraw());
     ensureStyle(el);
-    this.root = element("div", { class: "cx-root", "data-kind": model.get("kind") });
+    // The explorer's accessible name comes from the kernel (setup.label, e.g. "Interactive waveform explorer: ..."):
+    // a screen reader announces it on entering the group, before the controls and the canvases' own labels.
+    this.root = element("div", { class: "cx-root", "data-kind": model.get("kind"), role: "group", "aria-label": this.setup.label });
     this.controls = element("div", { class: "cx-controls" });
     // In JupyterLab the notebook listens to keys too (arrows move between cells, Space scrolls): keep plain keys
     // for the controls, so they move sliders and menus as on any web page. Escape, Tab and shortcuts with Ctrl,
