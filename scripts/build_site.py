@@ -76,6 +76,31 @@ def write_toc_and_index(lessons: list[dict]) -> None:
         lines += [f"**Prerequisites:** {lesson['prerequisites']}  ", f"**Time:** {lesson['time']}", ""]
     lines += ["## Credits", "", "The music, its sources and licences: [Credits and licences](credits.md).", ""]
     (SITE / "index.md").write_text("\n".join(lines), encoding="utf-8")
+    write_credits()
+
+
+CREDITS_INTRO = """# Credits and licences
+
+* **Code** (the `helpers` package, scripts, tests and the code cells of the lessons): MIT licence.
+* **Lesson text and figures**: Creative Commons Attribution 4.0 International (CC BY 4.0).
+* **Music**: each excerpt keeps its own licence, as listed below and in `audio_samples/catalogue.csv`. Each licence
+  link opens the licence's full text, and each Debian copyright file, as published with this site.
+
+"""
+
+
+def write_credits() -> None:
+    """site/credits.md: the audio catalogue's CREDITS.md under the page's own title, one heading level down, with
+    its links to licence texts pointing at the files themselves (MyST publishes a linked local file with the site;
+    an included file's relative links would otherwise become dead '#licenses/...' anchors)."""
+    credits = (REPO / "audio_samples" / "CREDITS.md").read_text(encoding="utf-8")
+    credits = re.sub(r"^(#+) ", lambda match: "#" + match.group(1) + " ", credits, flags=re.M)
+    credits = credits.replace("](licenses/", "](../audio_samples/licenses/")
+    missing = [link for link in re.findall(r"\]\((\.\./audio_samples/licenses/[^)]+)\)", credits)
+               if not (SITE / link).resolve().is_file()]
+    if missing:
+        sys.exit(f"CREDITS.md links to licence files that do not exist: {missing}")
+    (SITE / "credits.md").write_text(CREDITS_INTRO + credits, encoding="utf-8")
 
 
 def vendor_mathjax() -> None:

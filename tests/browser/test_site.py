@@ -159,3 +159,17 @@ def test_a_failed_request_is_shown_next_to_the_controls_and_the_picture_never_sh
         assert foreign == []
     finally:
         page.close()
+
+
+def test_the_credits_page_links_to_licence_texts_published_with_the_site(site_url):  # site_url: skips if not built
+    import re
+
+    credits = SITE_HTML / "site" / "credits.html"
+    text = credits.read_text(encoding="utf-8")
+    assert 'href="#licenses/' not in text, "a licence link became a dead anchor"
+    links = [link for link in re.findall(r'href="([^"#]+)"', text) if re.search(r"licen[cs]e|copyright", link)
+             and not link.startswith("http")]
+    assert len(links) >= 10, links
+    for link in links:
+        target = (credits.parent / link).resolve()
+        assert target.is_file() and target.stat().st_size > 100, f"{link} is not published with the site"
