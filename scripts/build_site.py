@@ -97,7 +97,7 @@ def write_credits() -> None:
     credits = re.sub(r"^(#+) ", lambda match: "#" + match.group(1) + " ", credits, flags=re.M)
     credits = credits.replace("](licenses/", "](../audio_samples/licenses/")
     missing = [link for link in re.findall(r"\]\((\.\./audio_samples/licenses/[^)]+)\)", credits)
-               if not (SITE / link).resolve().is_file()]
+               if not (REPO / "site" / link).resolve().is_file()]
     if missing:
         sys.exit(f"CREDITS.md links to licence files that do not exist: {missing}")
     (SITE / "credits.md").write_text(CREDITS_INTRO + credits, encoding="utf-8")

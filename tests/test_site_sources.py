@@ -34,6 +34,8 @@ def test_toc_and_syllabus_list_every_lesson_in_order(build_site, tmp_path, monke
     positions = [toc.index(f"notebooks/{path.stem}") for path in paths]
     assert positions == sorted(positions)
     assert "site/credits" in toc
+    credits = (tmp_path / "credits.md").read_text()
+    assert "](licenses/" not in credits and credits.count("](../audio_samples/licenses/") >= 10
     for lesson in lessons:
         assert lesson["title"] in index and lesson["time"] in index
 
