@@ -24,8 +24,8 @@ import os
 import sys
 from pathlib import Path
 
-# hashlib, json, shutil, subprocess and tempfile are imported where they are used: configure_cache_locations runs at every
-# interpreter start in .venv and should cost next to nothing.
+# hashlib, json, shutil, subprocess and tempfile are imported where they are used: configure_cache_locations runs at
+# every interpreter start in .venv and should cost next to nothing.
 
 APPLICATION = "music-preprocessing-course"
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -187,11 +187,16 @@ def _record_is_valid(folder: Path) -> bool:
 
 
 def _run_child(folder: Path):
+    """Compile or load every function of COMPILE_SOURCE in a fresh process using the cache in ``folder``; a crash,
+    an exception or a hang (15 min) comes back as a non-zero ``returncode``, never as an exception here."""
     import subprocess
 
     environment = dict(os.environ, NUMBA_CACHE_DIR=str(folder))
-    return subprocess.run([sys.executable, "-c", COMPILE_SOURCE], env=environment, capture_output=True, text=True,
-                          timeout=900)
+    command = [sys.executable, "-c", COMPILE_SOURCE]
+    try:
+        return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=900)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return subprocess.CompletedProcess(command, returncode=-1, stdout="", stderr=f"{type(error).__name__}: {error}")
 
 
 def _clear(folder: Path) -> None:
