@@ -150,9 +150,7 @@ def install_packages(fail_on_error=True):
         )
     # Compile every installed module to bytecode now (both installers skip some, e.g. packages that were already
     # there). Quick when nothing is missing; explicit compilation works even where PYTHONDONTWRITEBYTECODE is set.
-    run([python, "-m", "compileall", "-q", "-j", "0", "-x", r"[/\\]tests?[/\\]",
-         subprocess.check_output([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"])
-         .decode().strip()], cwd=REPO)
+    run([python, "-m", "compileall", "-q", "-j", "0", "-x", r"[/\\]tests?[/\\]", site_packages()], cwd=REPO)
     return True
 
 
@@ -199,6 +197,7 @@ def environment_is_complete():
 
 
 def site_packages():
+    """The site-packages folder of .venv/."""
     return subprocess.check_output(
         [venv_python(), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).decode().strip()
 
@@ -208,11 +207,6 @@ def write_atomically(path, text):
     with open(temporary, "w") as handle:
         handle.write(text)
     os.replace(temporary, path)
-
-
-def startup_hook_is_installed():
-    folder = site_packages()
-    return all(os.path.exists(os.path.join(folder, name)) for name in (HOOK_MODULE + ".py", HOOK_PTH))
 
 
 def install_startup_hook():
@@ -248,10 +242,7 @@ def finish_environment():
 
 def write_stamp(fingerprint):
     # Written last, and atomically: a stamp means a complete, verified environment.
-    temporary = STAMP + ".tmp"
-    with open(temporary, "w") as handle:
-        handle.write(fingerprint + "\n")
-    os.replace(temporary, STAMP)
+    write_atomically(STAMP, fingerprint + "\n")
 
 
 def setup():

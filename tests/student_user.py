@@ -33,3 +33,12 @@ def student_folder(path):
     path.mkdir(parents=True, exist_ok=True)
     os.chown(path, STUDENT_ID, STUDENT_ID)
     return path
+
+
+def student_environment(home, scratch):
+    """What a hub gives a student: their own HOME and TMPDIR, none of the instructor's cache or Jupyter settings."""
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("NUMBA_CACHE_DIR", "MPLCONFIGDIR", "XDG_CACHE_HOME", "JUPYTER_CONFIG_DIR",
+                                  "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR", "COURSE_WORKSPACE")}
+    environment.update(HOME=str(home), TMPDIR=str(scratch))
+    return environment

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from helpers import caches
-from student_user import student_command, student_folder, why_no_student_user
+from student_user import student_command, student_environment, student_folder, why_no_student_user
 
 REPO = Path(__file__).resolve().parent.parent
 PROBE = "import librosa, numpy as np; print(int(librosa.zero_crossings(np.sin(np.arange(2205.0))).sum()))"
@@ -102,10 +102,7 @@ def test_read_only_repository_and_home_fall_back_to_a_writable_cache(tmp_path):
             "sys.path.insert(0, %r)\n"
             "import caches\n"
             "print(json.dumps(caches.configure_cache_locations()))\n" % str(REPO / "helpers"))
-    environment = {key: value for key, value in os.environ.items()
-                   if key not in ("NUMBA_CACHE_DIR", "MPLCONFIGDIR", "XDG_CACHE_HOME", "JUPYTER_CONFIG_DIR",
-                                  "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR")}
-    environment.update(HOME=str(home), TMPDIR=str(scratch))
+    environment = student_environment(home, scratch)
     result = subprocess.run(student_command([sys.executable, "-S", "-c", code]), env=environment,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

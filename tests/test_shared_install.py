@@ -16,22 +16,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from student_user import student_command, student_folder, why_no_student_user
+from student_user import student_command, student_environment, student_folder, why_no_student_user
 from test_lab_command import free_loopback_port
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(bool(why_no_student_user()), reason=str(why_no_student_user()))
 
 LESSON = "03_zero_crossing_rate.ipynb"  # uses librosa's numba-compiled zero crossings: needs a writable cache
-
-
-def student_environment(home, scratch):
-    """What a hub gives a student: their own HOME (here read-only), nothing of the instructor's cache settings."""
-    environment = {key: value for key, value in os.environ.items()
-                   if key not in ("NUMBA_CACHE_DIR", "MPLCONFIGDIR", "XDG_CACHE_HOME", "JUPYTER_CONFIG_DIR",
-                                  "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR", "COURSE_WORKSPACE")}
-    environment.update(HOME=str(home), TMPDIR=str(scratch))
-    return environment
 
 
 def request(url, method="GET", body=None, timeout=30):
