@@ -5,6 +5,7 @@ lab machine or a JupyterHub image may. Used by the read-only install tests; need
 import os
 import shutil
 import subprocess
+import sys
 
 STUDENT_ID = 65534
 PREFIX = ["setpriv", f"--reuid={STUDENT_ID}", f"--regid={STUDENT_ID}", "--clear-groups",
@@ -42,3 +43,16 @@ def student_environment(home, scratch):
                                   "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR", "COURSE_WORKSPACE")}
     environment.update(HOME=str(home), TMPDIR=str(scratch))
     return environment
+
+
+def why_not_shared(repository):
+    """None when the student user may enter ``repository`` (every folder above it lets others through, as a shared
+    install's must), else the reason. A clone inside a private folder (mode 700, e.g. from mktemp -d) is not a
+    shared install: JupyterLab, run as the student, would not even find its own commands there."""
+    check = "import os, sys; sys.exit(0 if os.access(sys.argv[1], os.R_OK | os.X_OK) else 1)"
+    result = subprocess.run(student_command([sys.executable, "-S", "-c", check, str(repository)]),
+                            capture_output=True)
+    if result.returncode != 0:
+        return (f"other users cannot enter {repository} (a folder above it is private), so it cannot stand for a "
+                "shared install here; clone into a folder others may read to run this test")
+    return None
