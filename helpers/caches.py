@@ -269,5 +269,6 @@ def ensure_numba_cache(folder: str | os.PathLike | None = None, report=print) ->
 
 
 if __name__ == "__main__":  # python helpers/caches.py: prepare the caches (course.py setup runs this)
-    print(configure_cache_locations())
-    print("numba cache:", ensure_numba_cache())
+    chosen = configure_cache_locations()
+    print("[course] cache folders: " + ", ".join(f"{name}={path}" for name, path in sorted(chosen.items())))
+    print("[course] numba cache:", ensure_numba_cache())

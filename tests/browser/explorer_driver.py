@@ -42,7 +42,7 @@ def controls_of(root) -> list[dict]:
     found = []
     for index in range(root.locator(".cx-control").count()):
         control = root.locator(".cx-control").nth(index)
-        label = control.locator("label, legend").first.inner_text()
+        label = control.locator("label, legend").first.text_content().strip()
         if control.locator("select").count():
             found.append({"kind": "select", "label": label, "locator": control.locator("select")})
         elif control.locator("input[type=range]").count():
@@ -85,7 +85,10 @@ def move(page, control: dict, step: int = 0) -> None:
 
 
 def summary(root) -> str:
-    return root.locator(".cx-summary").inner_text()
+    """The explorer's aria-live text, as a screen reader gets it. ``textContent``, not ``inner_text``: JupyterLab
+    skips rendering cells scrolled out of view (CSS ``content-visibility``), and then the rendered text is empty
+    although the summary is there (seen in CI, while Run All scrolled on to later cells)."""
+    return root.locator(".cx-summary").evaluate("element => element.textContent.trim()")
 
 
 def wait_for_new_summary(page, root, before: str, timeout_s: float = 5.0) -> str:

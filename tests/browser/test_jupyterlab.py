@@ -141,7 +141,7 @@ def test_lesson_01_explorer_answers_while_the_kernel_is_busy_and_every_control_r
             assert root.evaluate(SIGNATURE) != before_pixels, control["label"]
             wait_for_new_summary(page, root, before_text)
         errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-        tracebacks = [text for text in errors.all_inner_texts() if "Traceback" in text or "Error" in text]
+        tracebacks = [text for text in errors.all_text_contents() if "Traceback" in text or "Error" in text]
         assert tracebacks == [] and console_errors == [], (tracebacks, console_errors)
     finally:
         page.screenshot(path=str(tmp_path / "lab.png"))
