@@ -43,14 +43,33 @@ class AudioPlayer:
         self.label = label
 
     def _repr_html_(self) -> str:
-        encoded = base64.b64encode(self.data).decode("ascii")
         caption = html.escape(self.label) if self.label else "audio"
+        source, preload = self._site_file()
+        if source is None:  # a notebook: the audio travels inside it
+            source = f"data:{self.mime_type};base64,{base64.b64encode(self.data).decode('ascii')}"
         return (
             f'<figure style="margin:0.3em 0"><figcaption style="font-size:90%">{caption} '
             f"({self.duration_s:.1f} s)</figcaption>"
-            f'<audio controls preload="metadata" aria-label="{caption}" '
-            f'src="data:{self.mime_type};base64,{encoded}"></audio></figure>'
+            f'<audio controls preload="{preload}" aria-label="{caption}" src="{source}"></audio></figure>'
         )
+
+    def _site_file(self) -> tuple[str | None, str]:
+        """While the course website is built (``$COURSE_SITE_AUDIO_DIR`` and ``$COURSE_SITE_AUDIO_URL`` set), the
+        audio goes to a file named by its content, and the page loads it only when the reader presses play."""
+        import hashlib
+        import mimetypes
+        import os
+        from pathlib import Path
+
+        folder, url = os.environ.get("COURSE_SITE_AUDIO_DIR"), os.environ.get("COURSE_SITE_AUDIO_URL")
+        if not folder or not url:
+            return None, "metadata"
+        name = hashlib.sha256(self.data).hexdigest()[:20] + (mimetypes.guess_extension(self.mime_type) or ".bin")
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        target = Path(folder) / name
+        if not target.exists():
+            target.write_bytes(self.data)
+        return url + name, "none"
 
     def __repr__(self) -> str:
         return f"<AudioPlayer {self.label!r}: {self.duration_s:.1f} s, {len(self.data) / 1024:.0f} KiB {self.mime_type}>"

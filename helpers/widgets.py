@@ -311,30 +311,33 @@ class Explorer(anywidget.AnyWidget):
         return {name: getattr(self, name) for name in ("kind", "setup", "error", *self.controls)}
 
     def static_html(self, data_folder: Path | None = None) -> str:
-        """The explorer for a page with no kernel: the state, the first view's data, and a marker the site's loader
-        finds. Every other payload is written to ``data_folder`` (default: ``$COURSE_EXPLORER_DATA_DIR``) as
-        ``<rate>/<key>.bin``, deflate-compressed, for the loader to fetch when a control asks for it."""
+        """The explorer for a page with no kernel: its state and a marker the site's loader finds. Every payload,
+        the first view's included, is written to ``data_folder`` (default: ``$COURSE_EXPLORER_DATA_DIR``) as
+        ``<rate>/<key>.bin``, deflate-compressed: the loader fetches the first view's files when the reader
+        scrolls near the explorer, and the others when a control asks for them, so a page's first visit carries
+        no explorer data."""
         import html
 
         folder = Path(data_folder or os.environ.get("COURSE_EXPLORER_DATA_DIR") or "_build/explorer-data")
         folder = folder / str(self.store.sr)
         folder.mkdir(parents=True, exist_ok=True)
-        for key in dict.fromkeys(self.static_keys()):
+        first_keys = list(dict.fromkeys(self.initial_keys()))
+        for key in dict.fromkeys(first_keys + list(self.static_keys())):
             target = folder / (static_file_name(key))
             if not target.exists():
                 target.write_bytes(zlib.compress(self.payload(key), 9))
-        inline = {key: base64.b64encode(zlib.compress(self.payload(key), 9)).decode("ascii")
-                  for key in dict.fromkeys(self.initial_keys())}
         state = json.dumps(self.state(), separators=(",", ":")).replace("</", "<\\/")
-        first = json.dumps(inline, separators=(",", ":")).replace("</", "<\\/")
-        # The drawing module names the explorer for screen readers (a group labelled setup["label"]); without
-        # JavaScript the same words stand in the fallback text.
+        first = json.dumps(first_keys, separators=(",", ":")).replace("</", "<\\/")
+        # The drawing module names the explorer for screen readers (a group labelled setup["label"]); until it is
+        # drawn, and without JavaScript, the same words stand in the placeholder.
+        label = html.escape(self.label())
         return (f'<div class="course-explorer" data-explorer="{html.escape(type(self).__name__)}" '
                 f'data-sample-rate="{self.store.sr}">'
                 f'<script type="application/json" class="course-explorer-state">{state}</script>'
-                f'<script type="application/json" class="course-explorer-data">{first}</script>'
-                f"<noscript>{html.escape(self.label())}. This explorer needs JavaScript: run the notebook in "
-                f"JupyterLab for the same explorer.</noscript></div>")
+                f'<script type="application/json" class="course-explorer-keys">{first}</script>'
+                f'<p class="course-explorer-placeholder">{label}. It is drawn when you scroll to it.</p>'
+                f"<noscript>This explorer needs JavaScript: run the notebook in JupyterLab for the same "
+                f"explorer.</noscript></div>")
 
     def _repr_mimebundle_(self, **kwargs):
         # While the course website is built (COURSE_STATIC_EXPLORERS=1), the page gets the static version.

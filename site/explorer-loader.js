@@ -1,7 +1,8 @@
 // The course website's loader for the explorers: the same ES module as in JupyterLab (explorer.js, copied from
 // helpers/frontend/ at build time), given a model that answers its data requests from static files instead of a
-// kernel. Each explorer on a page is a <div class="course-explorer"> holding its state and the first view's data
-// (helpers/widgets.py, Explorer.static_html); everything else is fetched from _static/explorer-data/ when a
+// kernel. Each explorer on a page is a <div class="course-explorer"> holding its state and the names of its first
+// view's files (helpers/widgets.py, Explorer.static_html). Nothing is loaded until the reader scrolls near an
+// explorer: then the drawing module and the first view's files come from _static/, and every other file when a
 // control first asks for it. No other host is ever contacted.
 const DATA_FOLDER = new URL("explorer-data/", import.meta.url);
 
@@ -19,13 +20,6 @@ function fileName(key) {
 async function inflate(bytes) {
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
   return new Response(stream).arrayBuffer();
-}
-
-function fromBase64(text) {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
 
 /** The part of an anywidget model the explorer uses: get, set, on, off, save_changes, send. */
@@ -68,22 +62,51 @@ class StaticModel {
   }
 }
 
-async function mountAll() {
-  const roots = document.querySelectorAll(".course-explorer:not([data-mounted])");
-  if (!roots.length) return; // pages without explorers never load the drawing module
-  const { default: explorer } = await import("./explorer.js");
-  for (const root of roots) {
-    root.dataset.mounted = "true";
+async function fetchPayload(folder, key) {
+  const response = await fetch(new URL(fileName(key), folder));
+  if (!response.ok) throw new Error(`the site has no file for ${key} (HTTP ${response.status})`);
+  return inflate(new Uint8Array(await response.arrayBuffer()));
+}
+
+let drawingModule = null;
+
+async function mount(root) {
+  if (root.dataset.mounted) return;
+  root.dataset.mounted = "pending";
+  const placeholder = root.querySelector(".course-explorer-placeholder");
+  const folder = new URL(`${root.dataset.sampleRate}/`, DATA_FOLDER);
+  try {
+    drawingModule = drawingModule || import("./explorer.js");
+    const { default: explorer } = await drawingModule;
     const state = JSON.parse(root.querySelector(".course-explorer-state").textContent);
-    // The first view's payloads are in the page (deflated, base64), as JupyterLab gets them with the widget.
-    const inline = JSON.parse(root.querySelector(".course-explorer-data").textContent);
-    state.first_view = Object.fromEntries(await Promise.all(
-      Object.entries(inline).map(async ([key, text]) => [key, await inflate(fromBase64(text))])));
-    const folder = new URL(`${root.dataset.sampleRate}/`, DATA_FOLDER);
+    const keys = JSON.parse(root.querySelector(".course-explorer-keys").textContent);
+    state.first_view = Object.fromEntries(await Promise.all(keys.map(async (key) => [key, await fetchPayload(folder, key)])));
     const host = document.createElement("div");
     root.append(host);
     explorer.render({ model: new StaticModel(state, folder), el: host });
+    root.dataset.mounted = "true";
+    placeholder?.remove();
+  } catch (error) {
+    root.dataset.mounted = "failed";
+    if (placeholder) placeholder.textContent = location.protocol === "file:"
+      ? "This page was opened from disk, where browsers block loading the explorer's data: serve the site folder (for example `python3 -m http.server` inside it) and open http://localhost:8000/."
+      : `The explorer could not be loaded (${error.message}). Reload the page to try again.`;
   }
+}
+
+function mountAll() {
+  const roots = Array.from(document.querySelectorAll(".course-explorer:not([data-mounted])"));
+  if (!roots.length) return; // pages without explorers never load the drawing module
+  if (!("IntersectionObserver" in window)) { roots.forEach(mount); return; }
+  // Drawn when the reader comes within about a screen of it, so it is ready when it scrolls into view.
+  const observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      observer.unobserve(entry.target);
+      mount(entry.target);
+    }
+  }, { rootMargin: "600px 0px" });
+  roots.forEach((root) => observer.observe(root));
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountAll);

@@ -25,6 +25,21 @@ def test_player_is_much_lighter_than_a_wav_and_decodes_to_the_same_length():
     assert decoded.shape[0] / rate == pytest.approx(y.size / sr, abs=0.1)
 
 
+def test_on_the_website_the_player_points_at_a_file_loaded_only_on_play(monkeypatch, tmp_path):
+    """While the site is built, the page holds no audio: the MP3 goes to a file named by its content, and
+    preload="none" keeps a first visit from fetching it (issue 10)."""
+    monkeypatch.setenv("COURSE_SITE_AUDIO_DIR", str(tmp_path / "audio"))
+    monkeypatch.setenv("COURSE_SITE_AUDIO_URL", "../_static/audio/")
+    y, sr = helpers.load_sample_cached(helpers.sample_ids()[0])
+    page = helpers.play(y[: 2 * sr], sr, label="site clip")._repr_html_()
+    again = helpers.play(y[: 2 * sr], sr, label="site clip")._repr_html_()
+    match = re.search(r'src="\.\./_static/audio/([0-9a-f]{20}\.mp3)"', page)
+    assert match and 'preload="none"' in page and "base64" not in page and len(page) < 500
+    assert page == again and [path.name for path in (tmp_path / "audio").iterdir()] == [match.group(1)]
+    decoded, rate = soundfile.read(tmp_path / "audio" / match.group(1))
+    assert decoded.shape[0] / rate == pytest.approx(2.0, abs=0.1)
+
+
 def test_player_downmixes_and_resamples_native_stereo():
     info = next(s for s in helpers.list_samples() if s.channels == 2)
     y, sr = helpers.load_sample(info.id, sr=None, mono=False, duration=3.0)

@@ -22,6 +22,16 @@ SETTLED = """root => { const view = root.parentNode.courseExplorer;
     return !view.data.pending.size && !view.frameRequested; }"""
 
 
+def draw_every_explorer(page, timeout_ms: int = 30_000) -> None:
+    """Scroll to each explorer of a site page, as a reader does (the site draws an explorer, and fetches its data,
+    only when the reader comes near it), and wait until every one is drawn."""
+    placeholders = page.locator(".course-explorer")
+    for index in range(placeholders.count()):
+        placeholders.nth(index).scroll_into_view_if_needed()
+        page.wait_for_function("element => element.dataset.mounted === 'true' && element.querySelector('.cx-root')",
+                               arg=placeholders.nth(index).element_handle(), timeout=timeout_ms)
+
+
 def explorer_roots(page):
     """Locators of every explorer on the page (``.cx-root``, inside the widget or the site's placeholder)."""
     roots = page.locator(".cx-root")

@@ -5,8 +5,8 @@ from urllib.parse import urljoin, urlparse
 import pytest
 
 from conftest import SITE_HTML
-from explorer_driver import (SIGNATURE, controls_of, explorer_roots, move, summary, unlabelled_inputs,
-                             wait_for_new_summary, wait_settled)
+from explorer_driver import (SIGNATURE, controls_of, draw_every_explorer, explorer_roots, move, summary,
+                             unlabelled_inputs, wait_for_new_summary, wait_settled)
 
 PAGES = sorted(str(path.relative_to(SITE_HTML)) for path in SITE_HTML.glob("**/*.html")
                if "_static" not in path.parts and "_sources" not in path.parts
@@ -49,6 +49,7 @@ def test_page_loads_cleanly_from_this_site_only(context, site_url, page_path):
                 if (a.readyState >= 1) { done(a.duration); return; }
                 a.addEventListener('loadedmetadata', () => done(a.duration));
                 a.addEventListener('error', () => done(-1));
+                a.preload = 'metadata';  // pages say preload="none": load only when asked, as play does
                 a.load(); setTimeout(() => done(-2), 10000); })))""")
         assert all(duration > 0 for duration in durations), f"audio that did not decode on {page_path}: {durations}"
     finally:
@@ -76,9 +77,7 @@ def test_every_control_of_every_explorer_redraws_it(context, site_url, page_path
     aria-live text; data that is not in the page comes from the site's own files; nothing logs an error."""
     page, errors, foreign = open_page(context, site_url, page_path)
     try:
-        page.wait_for_function("() => document.querySelectorAll('.course-explorer').length > 0 && document."
-                               "querySelectorAll('.cx-root').length === document.querySelectorAll('.course-explorer')"
-                               ".length", timeout=30_000)
+        draw_every_explorer(page)
         roots = explorer_roots(page)
         assert roots, f"no explorer drawn on {page_path}"
         for number, root in enumerate(roots):
@@ -98,10 +97,13 @@ def test_every_control_of_every_explorer_redraws_it(context, site_url, page_path
         page.close()
 
 
-def test_first_view_matches_the_code_cell_and_is_light(site_url):
-    """The website's first view is what the code cell above it asks for, and its data in the page stays small."""
+def test_first_view_matches_the_code_cell_and_is_not_in_the_page(site_url):
+    """The website's first view is what the code cell above it asks for; the page names its files and holds no
+    explorer data (it comes when the reader scrolls to the explorer)."""
     import json
     import re
+
+    from helpers.widgets import static_file_name
 
     page_text = (SITE_HTML / "notebooks" / "02_spectrograms.html").read_text(encoding="utf-8")
     states = [json.loads(match) for match in re.findall(r'class="course-explorer-state">(.*?)</script>', page_text)]
@@ -109,8 +111,12 @@ def test_first_view_matches_the_code_cell_and_is_light(site_url):
         ("spectrogram", "ambient", "edm", "log", 2048)]
     for page_path in EXPLORER_PAGES:
         text = (SITE_HTML / page_path).read_text(encoding="utf-8")
-        for first_view in re.findall(r'class="course-explorer-data">(.*?)</script>', text):
-            assert len(first_view) <= 150_000, f"{page_path}: {len(first_view)} bytes of first-view data"
+        assert 'class="course-explorer-data"' not in text and "base64" not in text, page_path
+        for keys in re.findall(r'class="course-explorer-keys">(.*?)</script>', text):
+            sample_rate = re.search(r'data-sample-rate="(\d+)"', text).group(1)
+            for key in json.loads(keys):
+                stored = SITE_HTML / "_static" / "explorer-data" / sample_rate / static_file_name(key)
+                assert stored.is_file(), (page_path, key)
     assert len(list((SITE_HTML / "_static" / "explorer-data").rglob("*.bin"))) > 100
 
 
@@ -140,7 +146,7 @@ def test_a_failed_request_is_shown_next_to_the_controls_and_the_picture_never_sh
     summary does not claim the old song either."""
     page, errors, foreign = open_page(context, site_url, "notebooks/02_spectrograms.html")
     try:
-        page.wait_for_function("() => document.querySelectorAll('.cx-root').length > 0", timeout=30_000)
+        draw_every_explorer(page)
         page.route("**/explorer-data/**", lambda route: route.fulfill(status=503, body="unavailable"))
         root = explorer_roots(page)[0]
         root.scroll_into_view_if_needed()
