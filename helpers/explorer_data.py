@@ -23,6 +23,10 @@ Keys, by what they hold (``name`` is a clip's name in the explorer; sizes for a 
 - ``feature|name|feature|frame_length``: one frame-wise feature, float32, in its unit (lessons 03–04).
 - ``mfcc|name|n_mels``: the log-mel spectrogram for the MFCC explorer, uint8, with exact rebuild errors (lesson 05).
 - ``frames|name|feature``: one of the summaries' frame-wise features at lesson 06's settings, float32.
+- ``rhythm|name``: the onset envelope, the averaged tempogram and, for every tempo prior the rhythm explorer
+  offers, the tempo and the beat times (float32, about 20 KB), lesson 10.
+- ``audio|name``: the clip as MP3 bytes (uint8, about 120 KB), asked for only when the reader presses play.
+- ``pitch|name|bins_per_octave``: a constant-Q transform image (uint8 dB) and its chroma (uint8), lesson 09.
 """
 
 from __future__ import annotations
@@ -411,3 +415,137 @@ def mfcc_payload(y: np.ndarray, sr: float, n_mels: int, max_columns: int = SPECT
              "coefficient_limit": limits},
             {"log_mel": quantised})
 
+
+# ------------------------------------------------------------------------------------------------ pitch (lesson 09)
+
+#: Bins per octave offered by the pitch explorer: one, two or three bins per semitone.
+BINS_PER_OCTAVE_CHOICES = (12, 24, 36)
+#: Octaves of the pitch explorer's constant-Q transform, from C1 (32.7 Hz) to B7 (3951 Hz): chroma_cqt's default.
+PITCH_OCTAVES = 7
+PITCH_HOP_LENGTH = 512
+#: Columns of the pitch explorer's pictures: 480 over 30 s is 62 ms per column, finer than the piano's 188 ms notes.
+PITCH_DISPLAY_COLUMNS = 480
+
+
+def _column_means(values: np.ndarray, step: int) -> np.ndarray:
+    """``(rows, frames)`` averaged over blocks of ``step`` frames (the last block over the frames it has)."""
+    frames = values.shape[1]
+    sums = np.add.reduceat(values, np.arange(0, frames, step), axis=1)
+    counts = np.diff(np.append(np.arange(0, frames, step), frames))
+    return sums / counts
+
+
+def pitch_payload(y: np.ndarray, sr: float, bins_per_octave: int,
+                  max_columns: int = PITCH_DISPLAY_COLUMNS) -> tuple[dict, dict]:
+    """The pitch explorer's data for one clip and one number of bins per octave (lesson 09).
+
+    ``image``: the constant-Q transform from C1 over :data:`PITCH_OCTAVES` octaves (:func:`helpers.pitch.constant_q`,
+    tuning 0, hop 512), uint8 levels from -90 to 0 dB re a full-scale sine (JPEG), ``(n_bins, columns)``, each
+    column the maximum of ``frames_per_column`` frames; row ``k`` is bin ``k`` at ``C1 * 2 ** (k / bins_per_octave)``
+    Hz. ``chroma``: ``librosa.feature.chroma_cqt`` of that same transform (magnitudes added per pitch class, each
+    frame divided by its largest value), ``(12, columns)``, uint8 where 255 = 1, each column the mean of its frames.
+    ``meta`` gives the Q factor, every bin's filter length in ms at the C of each octave, and what the chroma says
+    over the frames with a level above the picture's -90 dB floor: the pitch class most often strongest and the median entropy
+    (:func:`helpers.pitch.chroma_entropy`; 1 = flat).
+    """
+    import librosa
+
+    from .pitch import C1_HZ, PITCH_CLASSES, chroma_entropy, constant_q, cqt_level_db, q_factor
+
+    magnitude, frequencies, lengths = constant_q(y, sr, bins_per_octave, PITCH_OCTAVES, PITCH_HOP_LENGTH)
+    n_bins, frames = magnitude.shape
+    level_db = cqt_level_db(magnitude, lengths)
+    shown = fit_for_display(level_db, n_bins, max_columns)
+    quantised, db_step = quantise_db(shown, *DB_RANGE)
+    step = -(-frames // shown.shape[1])
+    chroma = librosa.feature.chroma_cqt(C=magnitude, sr=sr, bins_per_octave=bins_per_octave, fmin=C1_HZ)
+    chroma_shown = np.round(np.clip(_column_means(chroma, step), 0, 1) * 255).astype(np.uint8)
+    sounding = level_db.max(axis=0) > DB_RANGE[0]  # frames with something above the picture's -90 dB floor
+    strongest = np.bincount(chroma.argmax(axis=0)[sounding], minlength=12) if sounding.any() else np.zeros(12, int)
+    top = int(np.argmax(strongest))
+    entropy = chroma_entropy(chroma)[sounding]
+    hop_s = PITCH_HOP_LENGTH / sr
+    octave_bins = np.arange(PITCH_OCTAVES) * bins_per_octave
+    meta = {
+        "bins_per_octave": bins_per_octave, "n_bins": n_bins, "n_octaves": PITCH_OCTAVES, "lowest_hz": C1_HZ,
+        "highest_hz": float(frequencies[-1]), "q_factor": q_factor(bins_per_octave),
+        "sample_rate_hz": sr, "hop_length_samples": PITCH_HOP_LENGTH, "duration_s": y.size / sr,
+        "frames_computed": frames, "frames_per_column": step, "time_of_frame_0_s": 0.0,
+        "db_low": DB_RANGE[0], "db_step": db_step, "tuning_semitones": 0.0,
+        # the picture's edges: half a frame before frame 0 to half a frame after the last frame of the last column;
+        # half a bin below bin 0 to half a bin above the top bin (rows are bins, evenly spaced in log frequency)
+        "image_extent": [-0.5 * hop_s, (shown.shape[1] * step - 0.5) * hop_s, -0.5, n_bins - 0.5],
+        "note_ticks": [[int(k), f"C{octave + 1}", float(frequencies[k])] for octave, k in enumerate(octave_bins)],
+        "filter_ms_at_ticks": [float(1000 * lengths[k] / sr) for k in octave_bins],
+        "lowest_filter_ms": float(1000 * lengths[0] / sr), "highest_filter_ms": float(1000 * lengths[-1] / sr),
+        "pitch_classes": list(PITCH_CLASSES), "sounding_frames": int(sounding.sum()),
+        "top_pitch_class": PITCH_CLASSES[top],
+        "top_pitch_class_share": float(strongest[top] / max(1, sounding.sum())),
+        "median_chroma_entropy": float(np.median(entropy)) if entropy.size else None,
+    }
+    return meta, {"image": JpegImage(quantised), "chroma": chroma_shown}
+
+
+# ------------------------------------------------------------------------------------------------ rhythm (lesson 10)
+
+#: Centres of the tempo prior the rhythm explorer offers (BPM): from half to double librosa's default of 120, the
+#: range where lesson 10's octave errors happen.
+TEMPO_PRIOR_CHOICES_BPM = (60, 80, 100, 120, 150, 180, 240)
+RHYTHM_HOP_LENGTH = 512
+
+
+def rhythm_payload(y: np.ndarray, sr: float, prior_choices_bpm=TEMPO_PRIOR_CHOICES_BPM,
+                   hop_length: int = RHYTHM_HOP_LENGTH) -> tuple[dict, dict]:
+    """The rhythm explorer's data for one clip, for every tempo prior at once (lesson 10).
+
+    ``onset_envelope``: :func:`helpers.rhythm.onset_envelope`, ``(n_frames,)``, dB per mel band, frame ``k`` at
+    ``k * hop / sr`` s. ``autocorrelation``: ``librosa.feature.tempogram`` averaged over time (what
+    ``librosa.feature.tempo`` weighs with its prior), for the lags whose tempo ``tempo_axis_bpm`` lies in
+    :data:`helpers.rhythm.TEMPO_RANGE_BPM`. For each prior centre ``prior_choices_bpm[i]``: ``prior_weights[i]`` (the
+    log-normal prior, one octave wide, 1 at its centre, on the same lags), the tempo ``meta["tempos_bpm"][i]`` that
+    ``librosa.feature.tempo`` picks with it, and the beats ``librosa.beat.beat_track`` tracks at that tempo:
+    ``beat_times_s[offsets[i]:offsets[i + 1]]``, with ``offsets`` the running sum of ``meta["beat_counts"]``. So
+    every position of the prior slider is drawn without asking the kernel. ``meta["beat_strength"]``:
+    :func:`helpers.rhythm.beat_strength` of the envelope.
+    """
+    import librosa
+
+    from .rhythm import TEMPO_RANGE_BPM, beat_strength, onset_envelope
+
+    envelope = onset_envelope(y, sr, hop_length)
+    tempogram = librosa.feature.tempogram(onset_envelope=envelope, sr=sr, hop_length=hop_length)
+    averaged = tempogram.mean(axis=1)
+    with np.errstate(divide="ignore"):
+        axis_bpm = librosa.tempo_frequencies(tempogram.shape[0], sr=sr, hop_length=hop_length)
+    kept = np.flatnonzero((axis_bpm >= TEMPO_RANGE_BPM[0]) & (axis_bpm <= TEMPO_RANGE_BPM[1]))
+    tempos, beats, weights = [], [], []
+    for centre in prior_choices_bpm:
+        tempo = float(librosa.feature.tempo(tg=tempogram, sr=sr, hop_length=hop_length, start_bpm=centre)[0])
+        _, times = librosa.beat.beat_track(onset_envelope=envelope, sr=sr, hop_length=hop_length, bpm=tempo,
+                                           units="time")
+        tempos.append(tempo)
+        beats.append(np.asarray(times, dtype=np.float32))
+        weights.append(np.exp(-0.5 * np.log2(axis_bpm[kept] / centre) ** 2))
+    strength, strength_bpm = beat_strength(envelope, sr, hop_length)
+    meta = {"sample_rate_hz": sr, "hop_length_samples": hop_length, "duration_s": y.size / sr,
+            "time_of_frame_0_s": 0.0, "prior_choices_bpm": [float(centre) for centre in prior_choices_bpm],
+            "prior_width_octaves": 1.0, "tempos_bpm": tempos, "beat_counts": [int(b.size) for b in beats],
+            "beat_strength": strength, "beat_strength_bpm": strength_bpm,
+            "envelope_top": float(np.percentile(envelope, 99.5)) if envelope.any() else 1.0,
+            "tempogram_window_s": float(tempogram.shape[0] * hop_length / sr)}
+    arrays = {"onset_envelope": envelope.astype(np.float32), "tempo_axis_bpm": axis_bpm[kept].astype(np.float32),
+              "autocorrelation": averaged[kept].astype(np.float32),
+              "prior_weights": np.array(weights, dtype=np.float32),
+              "beat_times_s": np.concatenate(beats) if beats else np.zeros(0, np.float32)}
+    return meta, arrays
+
+
+def audio_payload(y: np.ndarray, sr: float) -> tuple[dict, dict]:
+    """The clip as a compressed MP3 for the browser to play (the rhythm explorer's clicks go over it; lesson 10):
+    ``audio``, the encoded bytes as uint8 (:func:`helpers.player.encode_mp3`: mono, at most 22 050 Hz, about
+    30 kbit/s), asked for only when the reader presses play."""
+    from .player import encode_mp3
+
+    encoded, rate = encode_mp3(y, sr)
+    return ({"mime_type": "audio/mpeg", "sample_rate_hz": rate, "duration_s": y.size / sr},
+            {"audio": np.frombuffer(encoded, dtype=np.uint8)})

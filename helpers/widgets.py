@@ -627,3 +627,139 @@ class MFCCExplorer(Explorer):
 
     def static_keys(self):
         return [self.mfcc_key(name) for name in self.store.names]
+
+
+class PitchExplorer(Explorer):
+    """One song's constant-Q transform and its chroma, with a choice of bins per octave (lesson 09).
+
+    Controls (traits): ``song`` (a clip name) and ``bins_per_octave`` (one of
+    :data:`helpers.explorer_data.BINS_PER_OCTAVE_CHOICES`: 12, 24 or 36). Top row: the constant-Q transform from C1
+    (32.7 Hz) to B7 (3951 Hz), tuning 0 (A4 = 440 Hz), in dB re a full-scale sine, with each octave's filter
+    length on the right; bottom row: its chroma (``librosa.feature.chroma_cqt`` of the same transform). The three
+    settings of the song shown are computed with the widget, and a new song's three when it is first picked, so
+    moving the bins-per-octave slider never waits for the kernel.
+    """
+
+    controls = ("song", "bins_per_octave")
+    song = traitlets.Any('').tag(sync=True)
+    bins_per_octave = traitlets.Any(36).tag(sync=True)
+
+    def label(self) -> str:
+        return ("Interactive pitch explorer: one song's constant-Q transform and its chroma, with a choice of bins "
+                "per octave")
+
+    def __init__(self, clips=None, extra_clips=None, song=None, bins_per_octave: int = 36, sr: int = 22050):
+        bins_per_octave = _require_choice(bins_per_octave, data.BINS_PER_OCTAVE_CHOICES, "bins_per_octave")
+        store = ClipStore(clips, sr=sr, extra_clips=extra_clips)
+        super().__init__(store, kind="pitch", song=store.check_name(song, 0, "song"), bins_per_octave=bins_per_octave)
+        from .pitch import PITCH_CLASSES
+
+        self.setup = {**self._base_setup(), "bins_per_octave_choices": list(data.BINS_PER_OCTAVE_CHOICES),
+                      "pitch_classes": list(PITCH_CLASSES), "chroma_label": "Chroma (1 = the frame's strongest)",
+                      "frequency_label": "Frequency (Hz, log scale)"}
+        self._prepare_first_view()
+
+    @traitlets.validate("song")
+    def _check_song(self, proposal):
+        return self.store.check_name(proposal["value"], None, "song")
+
+    @traitlets.validate("bins_per_octave")
+    def _validate_bins_per_octave(self, proposal):
+        return _require_choice(proposal["value"], data.BINS_PER_OCTAVE_CHOICES, "bins_per_octave")
+
+    def pitch_key(self, name: str, bins_per_octave: int) -> str:
+        return data.make_key("pitch", name, bins_per_octave)
+
+    def compute_other(self, kind: str, name: str, settings: list[str]) -> tuple[dict, dict]:
+        if kind != "pitch" or len(settings) != 1:
+            return super().compute_other(kind, name, settings)
+        text = settings[0]
+        bins_per_octave = _require_choice(int(text) if text.isdigit() else text, data.BINS_PER_OCTAVE_CHOICES,
+                                          "bins_per_octave")
+        y, sr = self.store.audio(name)
+        return data.pitch_payload(y, sr, bins_per_octave)
+
+    def summary(self, name: str | None = None, bins_per_octave: int | None = None) -> dict:
+        """The numbers the explorer's title and text line give for ``name`` at ``bins_per_octave`` (default: the
+        current ones): its payload's ``meta``."""
+        meta, _ = data.decode_payload(self.payload(self.pitch_key(name or self.song,
+                                                                  bins_per_octave or self.bins_per_octave)))
+        return meta
+
+    def initial_keys(self):
+        # every setting of the song shown: the slider then never waits
+        return [self.pitch_key(self.song, choice) for choice in data.BINS_PER_OCTAVE_CHOICES]
+
+    def static_keys(self):
+        return [self.pitch_key(name, choice) for name in self.store.names for choice in data.BINS_PER_OCTAVE_CHOICES]
+
+
+class RhythmExplorer(Explorer):
+    """One song's onset envelope, its tempo under a tempo prior, the beats tracked with it, and clicks on those beats
+    played over the song (lesson 10).
+
+    Controls (traits): ``song`` (a clip name) and ``start_bpm``, the centre of the tempo prior in BPM (one of
+    :data:`helpers.explorer_data.TEMPO_PRIOR_CHOICES_BPM`). Top row: the onset envelope (:func:`helpers.rhythm.
+    onset_envelope`) with the beats; bottom row: the autocorrelation of the envelope (the tempogram averaged over
+    time) against tempo, the prior, and the tempo ``librosa.feature.tempo`` picks. A song's payload holds every
+    prior's tempo and beats, so the slider never waits for the kernel. Pressing play asks for the song as MP3 once
+    (on the website, a file fetched only then); the browser plays it and schedules a click at each beat time with
+    Web Audio, so no mixed audio is ever sent.
+    """
+
+    controls = ("song", "start_bpm")
+    song = traitlets.Any('').tag(sync=True)
+    start_bpm = traitlets.Any(120).tag(sync=True)
+
+    def label(self) -> str:
+        return ("Interactive rhythm explorer: one song's onset envelope, its tempo under a tempo prior you choose, the "
+                "beats tracked at that tempo, and a player that clicks on those beats over the song")
+
+    def __init__(self, clips=None, extra_clips=None, song=None, start_bpm: float = 120, sr: int = 22050):
+        start_bpm = _require_choice(start_bpm, data.TEMPO_PRIOR_CHOICES_BPM, "start_bpm")
+        store = ClipStore(clips, sr=sr, extra_clips=extra_clips)
+        super().__init__(store, kind="rhythm", song=store.check_name(song, 0, "song"), start_bpm=start_bpm)
+        from .rhythm import AUTOCORRELATION_LABEL, NO_BEAT_BELOW, ONSET_LABEL, TEMPO_LABEL, TEMPO_RANGE_BPM
+
+        self.setup = {**self._base_setup(), "prior_choices_bpm": list(data.TEMPO_PRIOR_CHOICES_BPM),
+                      "tempo_range_bpm": list(TEMPO_RANGE_BPM), "no_beat_below": NO_BEAT_BELOW,
+                      "onset_label": ONSET_LABEL, "tempo_label": TEMPO_LABEL,
+                      "autocorrelation_label": AUTOCORRELATION_LABEL}
+        self._prepare_first_view()
+
+    @traitlets.validate("song")
+    def _check_song(self, proposal):
+        return self.store.check_name(proposal["value"], None, "song")
+
+    @traitlets.validate("start_bpm")
+    def _validate_start_bpm(self, proposal):
+        return _require_choice(proposal["value"], data.TEMPO_PRIOR_CHOICES_BPM, "start_bpm")
+
+    def rhythm_key(self, name: str) -> str:
+        return data.make_key("rhythm", name)
+
+    def audio_key(self, name: str) -> str:
+        return data.make_key("audio", name)
+
+    def compute_other(self, kind: str, name: str, settings: list[str]) -> tuple[dict, dict]:
+        if kind not in ("rhythm", "audio") or settings:
+            return super().compute_other(kind, name, settings)
+        y, sr = self.store.audio(name)
+        return data.rhythm_payload(y, sr) if kind == "rhythm" else data.audio_payload(y, sr)
+
+    def tempo_and_beats(self, name: str | None = None, start_bpm: float | None = None) -> tuple[float, np.ndarray]:
+        """``(tempo_bpm, beat_times_s)`` that the explorer draws for ``name`` with the prior centred at
+        ``start_bpm`` (default: the current song and prior); beat times ``(n_beats,)`` in seconds."""
+        name = self.store.check_name(name if name is not None else self.song, None, "name")
+        centre = _require_choice(start_bpm if start_bpm is not None else self.start_bpm,
+                                 data.TEMPO_PRIOR_CHOICES_BPM, "start_bpm")
+        meta, arrays = data.decode_payload(self.payload(self.rhythm_key(name)))
+        index = list(data.TEMPO_PRIOR_CHOICES_BPM).index(centre)
+        offsets = np.concatenate([[0], np.cumsum(meta["beat_counts"])])
+        return meta["tempos_bpm"][index], arrays["beat_times_s"][offsets[index]:offsets[index + 1]].astype(np.float64)
+
+    def initial_keys(self):
+        return [self.rhythm_key(self.song)]
+
+    def static_keys(self):
+        return [key for name in self.store.names for key in (self.rhythm_key(name), self.audio_key(name))]

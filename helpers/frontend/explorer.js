@@ -8,7 +8,7 @@
 // (site/explorer-loader.js) provides the same model interface over static files.
 //
 // Sections: payloads and data; drawing helpers (axes, ticks, colour maps); controls; one renderer per explorer
-// kind (waveform, spectrogram, feature, mfcc, dashboard); render(), the entry point anywidget calls.
+// kind (waveform, spectrogram, feature, mfcc, dashboard, pitch); render(), the entry point anywidget calls.
 
 const FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
 const TITLE_FONT = "600 13px system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
@@ -1441,9 +1441,103 @@ const dashboard = {
   },
 };
 
+// ------------------------------------------------------------------------------------------- pitch (lesson 09)
+
+/** "1588 ms", "12.7 ms": a filter length with three significant figures at most. */
+function formatMs(ms) { return ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toPrecision(3)} ms`; }
+
+const pitch = {
+  build(view) {
+    const setup = view.setup;
+    const names = setup.clips.map((clip) => clip.name);
+    const song = selectControl("Song", names, view.model.get("song"), (value, event) => view.setTrait("song", value, event));
+    const bins = sliderControl("Bins per octave", { choices: setup.bins_per_octave_choices }, view.model.get("bins_per_octave"),
+      (v) => `${v} (${v / 12} per semitone)`, (value, event) => view.setTrait("bins_per_octave", value, event));
+    view.controls.append(song.node, bins.node);
+    follow(view, "song", song);
+    follow(view, "bins_per_octave", bins);
+    view.canvas = view.addCanvas(view.root, "Constant-Q transform and chroma of one song");
+    view.root.append(view.summary);
+  },
+  key(view, bins = view.model.get("bins_per_octave")) { return `pitch|${view.model.get("song")}|${bins}`; },
+  keysInView(view) { return [this.key(view)]; },
+  draw(view) {
+    const setup = view.setup;
+    const { c, width } = view.context(view.canvas, 520);
+    const name = view.model.get("song");
+    const bins = view.model.get("bins_per_octave");
+    // Ask ahead for this song's other settings, so that moving the slider finds them here.
+    for (const choice of setup.bins_per_octave_choices) if (choice !== bins) view.data.get(this.key(view, choice));
+    const key = this.key(view);
+    const payload = view.data.get(key);
+    const duration = view.duration.get(name);
+    const left = 84;
+    const right = 110;
+    const cqtBox = { left, top: 24, width: width - left - right, height: 280 };
+    const chromaBox = { left, top: 354, width: width - left - right, height: 120 };
+    if (!payload) {
+      const plot = new Plot(c, cqtBox, { x: [0, duration], y: [0, 1] });
+      const error = view.data.error(key);
+      plot.message(error ? `No data for ${name}: ${error}` : `Computing the constant-Q transform of ${name}\u2026`);
+      plot.frame({ title: name, yTicks: [] });
+      return `Loading ${name}.`;
+    }
+    const meta = payload.meta;
+    const [x0, x1, y0, y1] = meta.image_extent;
+    // The constant-Q transform: one row per bin, evenly spaced in log frequency, dB re a full-scale sine (magma).
+    const cqt = new Plot(c, cqtBox, { x: [0, duration], y: [y0, y1] });
+    const image = spectrogramImage(view, key, payload);
+    cqt.clip((ctx) => { ctx.imageSmoothingEnabled = false; ctx.drawImage(image, cqt.sx(x0), cqt.sy(y1), cqt.sx(x1) - cqt.sx(x0), cqt.sy(y0) - cqt.sy(y1)); });
+    // Each octave's filter length, drawn to scale on the time axis: what a bin's value averages over.
+    cqt.clip((ctx) => {
+      ctx.font = FONT;
+      ctx.textBaseline = "middle";
+      meta.note_ticks.forEach(([bin], index) => {
+        const ms = meta.filter_ms_at_ticks[index];
+        const xs = cqt.sx(0.02 * duration);
+        const xe = cqt.sx(0.02 * duration + ms / 1000);
+        const y = Math.round(Math.min(cqt.sy(bin), cqtBox.top + cqtBox.height - 7)) + 0.5; // C1 sits on the edge
+        ctx.strokeStyle = "#000000";
+        ctx.lineWidth = 5;
+        ctx.beginPath(); ctx.moveTo(xs - 1, y); ctx.lineTo(Math.max(xe, xs + 2) + 1, y); ctx.stroke();
+        ctx.strokeStyle = "#FFFFFF";
+        ctx.lineWidth = 3;
+        ctx.beginPath(); ctx.moveTo(xs, y); ctx.lineTo(Math.max(xe, xs + 2), y); ctx.stroke();
+        const label = formatMs(ms);
+        const tx = Math.max(xe, xs + 2) + 6;
+        ctx.lineWidth = 3;
+        ctx.strokeStyle = "#000000";
+        ctx.strokeText(label, tx, y);
+        ctx.fillStyle = "#FFFFFF";
+        ctx.fillText(label, tx, y);
+      });
+    });
+    dbColorBar(view, c, { left: cqtBox.left + cqtBox.width + 14, top: cqtBox.top, width: 14, height: cqtBox.height });
+    const c4 = meta.note_ticks.find(([, note]) => note === "C4");
+    cqt.frame({ yTicks: meta.note_ticks.map(([bin, note]) => [bin, note]), xTicks: "marks",
+      yLabel: `Note, log frequency\n(C4 = ${c4 ? Math.round(c4[2]) : 262} Hz)`,
+      title: `${name}: constant-Q transform, ${bins} bins per octave, Q = ${meta.q_factor.toFixed(1)}; white bars: filter lengths` });
+    // The chroma: twelve rows, C at the bottom, 1 = the frame's strongest pitch class (cividis).
+    const chroma = payload.arrays.chroma;
+    const columns = chroma.shape[1];
+    const chromaImage = view.image(`${key}|chroma`, () => paintImage(12, columns, view.colormaps.cividis.words, (row, column) => chroma.data[row * columns + column]));
+    const chromaPlot = new Plot(c, chromaBox, { x: [0, duration], y: [-0.5, 11.5] });
+    chromaPlot.clip((ctx) => { ctx.imageSmoothingEnabled = false; ctx.drawImage(chromaImage, chromaPlot.sx(x0), chromaBox.top, chromaPlot.sx(x1) - chromaPlot.sx(x0), chromaBox.height); });
+    colorBar(c, { left: chromaBox.left + chromaBox.width + 14, top: chromaBox.top, width: 14, height: chromaBox.height },
+      view.colormaps.cividis.table, [0, 1], "Chroma (1 = the\nframe's strongest)", [0, 0.5, 1]);
+    const share = Math.round(100 * meta.top_pitch_class_share);
+    const entropy = meta.median_chroma_entropy === null ? "none (silent)" : meta.median_chroma_entropy.toFixed(2);
+    chromaPlot.frame({ yTicks: [0, 2, 4, 7, 9, 11].map((k) => [k, setup.pitch_classes[k]]), yLabel: "Pitch class",
+      xLabel: "Time (s)", title: `chroma: strongest most often ${meta.top_pitch_class} (${share} % of frames); median entropy ${entropy} (1 = flat)` });
+    return `${name}, ${bins} bins per octave (${bins / 12} per semitone, Q = ${meta.q_factor.toFixed(1)}): filters from ` +
+      `${formatMs(meta.lowest_filter_ms)} at C1 to ${formatMs(meta.highest_filter_ms)} at the top bin. The strongest pitch class is most ` +
+      `often ${meta.top_pitch_class} (${share} % of frames); median chroma entropy ${entropy} (1 = flat, no pitch class stands out).`;
+  },
+};
+
 // ------------------------------------------------------------------------------------------- entry point
 
-const RENDERERS = { waveform, spectrogram, feature, mfcc, dashboard };
+const RENDERERS = { waveform, spectrogram, feature, mfcc, dashboard, pitch };
 
 /** anywidget's entry point (and the website loader's): build the controls and canvas in `el`, draw the first view
  * from the data sent with the model (`first_view`), and keep drawing as the model changes or data arrives. Returns
