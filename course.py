@@ -493,6 +493,14 @@ def command_lock(extra_arguments):
     return subprocess.call(command, cwd=REPO)
 
 
+def command_features(extra_arguments):
+    """The course's features for a whole collection into one Parquet table (lesson 08); the command's own
+    arguments and help are in helpers/features_command.py (python3 course.py features --help)."""
+    setup()
+    command = [venv_python(), "-m", "helpers.features_command"] + extra_arguments
+    return subprocess.call(command, env=course_environment())  # in the current folder: relative paths work
+
+
 COMMANDS = {
     "lab": command_lab,
     "test": command_test,
@@ -501,6 +509,7 @@ COMMANDS = {
     "site": command_site,
     "site-test": command_site_test,
     "lock": command_lock,
+    "features": command_features,
 }
 
 
