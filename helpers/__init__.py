@@ -25,7 +25,8 @@ from .audio_io import (
 from .errors import AudioInputError, show_messages_not_tracebacks
 from .own_song import own_song_clips
 from .player import AudioPlayer, play, play_sample
-from .plotting import CLIP_COLORS, compare_clips, plot_feature_curve, plot_spectrogram, plot_waveform
+from .plotting import (CLIP_COLORS, compare_clips, plot_chroma, plot_cqt, plot_feature_curve, plot_spectrogram,
+                       plot_waveform)
 from .samples import SampleInfo, list_samples, load_sample, load_sample_cached, sample_ids, sample_info
 from .signals import chirp, click_train, partials, pure_tone, sum_of_partials, white_noise
 
@@ -33,9 +34,9 @@ __all__ = [
     "AudioInputError", "AudioPlayer", "CLIP_COLORS", "SUPPORTED_EXTENSIONS", "SampleInfo",
     "chirp", "click_train", "compare_clips", "frame_count", "frame_times", "list_samples", "load_audio",
     "load_sample", "load_sample_cached", "min_max_envelope", "own_song_clips", "partials", "play", "play_sample",
-    "plot_feature_curve", "plot_spectrogram", "plot_waveform", "pure_tone", "require_audio_array",
-    "require_finite", "require_min_length", "require_not_silent", "rms_envelope", "sample_ids", "sample_info",
-    "spectrogram_db", "sum_of_partials", "white_noise",
+    "plot_chroma", "plot_cqt", "plot_feature_curve", "plot_spectrogram", "plot_waveform", "pure_tone",
+    "require_audio_array", "require_finite", "require_min_length", "require_not_silent", "rms_envelope", "sample_ids",
+    "sample_info", "spectrogram_db", "sum_of_partials", "white_noise",
 ]
 
 show_messages_not_tracebacks()  # in a notebook: an AudioInputError shows as its message, not a traceback

@@ -444,9 +444,9 @@ def pitch_payload(y: np.ndarray, sr: float, bins_per_octave: int,
     column the maximum of ``frames_per_column`` frames; row ``k`` is bin ``k`` at ``C1 * 2 ** (k / bins_per_octave)``
     Hz. ``chroma``: ``librosa.feature.chroma_cqt`` of that same transform (magnitudes added per pitch class, each
     frame divided by its largest value), ``(12, columns)``, uint8 where 255 = 1, each column the mean of its frames.
-    ``meta`` gives the Q factor, every bin's filter length in ms at the C of each octave, and what the chroma says
-    over the frames with a level above the picture's -90 dB floor: the pitch class most often strongest and the median entropy
-    (:func:`helpers.pitch.chroma_entropy`; 1 = flat).
+    ``meta`` gives the Q factor, the filter length in ms at the C of each octave, and what the chroma says over the
+    frames with a level above the picture's -90 dB floor: the pitch class most often strongest and the median
+    entropy (:func:`helpers.pitch.chroma_entropy`; 1 = flat).
     """
     import librosa
 

@@ -278,3 +278,117 @@ def compare_clips(
     if colorbar:
         axes[0].figure.colorbar(artists[0], ax=list(axes), label=SPECTROGRAM_DB_LABEL, format="%+.0f")
     return artists
+
+
+def _frame_extent(n_frames: int, sr: float, hop_length: int, start_s: float) -> tuple[float, float]:
+    """Left and right edges (s) of ``n_frames`` centred frames drawn as cells: frame k is centred at k * hop / sr."""
+    hop_s = hop_length / sr
+    return start_s - 0.5 * hop_s, start_s + (n_frames - 0.5) * hop_s
+
+
+def plot_chroma(
+    chroma: np.ndarray, sr: float = 22050, hop_length: int = 512, ax=None, *, title: str | None = None,
+    colorbar: bool = True, cmap: str = "cividis", value_label: str = "Chroma (1 = the frame's strongest)",
+    start_s: float = 0.0,
+):
+    """Draw a chromagram: one row per pitch class, C at the bottom, against time (lesson 09). Returns the image.
+
+    ``chroma``: ``(12, n_frames)``, not negative, frame ``k`` centred at ``start_s + k * hop_length / sr`` seconds
+    (``librosa.feature.chroma_stft`` or ``chroma_cqt``, normalised so each frame's largest value is 1, or raw
+    energies: then say so in ``value_label``). The colour scale runs from 0 to the largest value.
+    """
+    __tracebackhide__ = True
+    from matplotlib import colormaps
+
+    values = np.asarray(chroma) if isinstance(chroma, np.ndarray) else None
+    if values is None or values.ndim != 2 or values.shape[0] != 12 or values.shape[1] == 0 \
+            or values.dtype.kind not in "iuf":
+        shape = f"shape {values.shape}" if values is not None else type(chroma).__name__
+        raise AudioInputError(f"chroma must be a (12, n_frames) array such as librosa.feature.chroma_cqt(y=y, sr=sr); "
+                              f"not {shape}.")
+    require_finite(values, what="chroma")
+    if (values < 0).any():
+        raise AudioInputError("chroma must hold energies >= 0; a negative value means it is not a chromagram.")
+    sr = require_sample_rate(sr, allow_none=False)
+    hop_length = require_whole_number(hop_length, "hop_length", example="512")
+    start_s = require_number(start_s, "start_s", example="12", unit=" s")
+    colorbar = require_flag(colorbar, "colorbar")
+    value_label = require_text(value_label, "value_label", example="'Chroma (1 = the frame's strongest)'")
+    if not (isinstance(cmap, str) and cmap in colormaps):
+        raise AudioInputError(f"cmap must be the name of a matplotlib colour map such as 'cividis', not {cmap!r}."
+                              f"{near_miss(cmap, list(colormaps))}")
+    require_axes(ax)
+    from .pitch import PITCH_CLASSES
+
+    ax = _new_axes(ax, figsize=(9, 2.6))
+    left, right = _frame_extent(values.shape[1], sr, hop_length, start_s)
+    image = ax.imshow(values, origin="lower", aspect="auto", interpolation="nearest", cmap=cmap, vmin=0,
+                      vmax=float(values.max()) or 1.0, extent=(left, right, -0.5, 11.5))
+    ax.set_yticks(range(12), PITCH_CLASSES)
+    ax.set_xlabel(TIME_LABEL)
+    ax.set_ylabel("Pitch class")
+    if title:
+        ax.set_title(title)
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label=value_label)
+    return image
+
+
+def plot_cqt(
+    level_db: np.ndarray, sr: float = 22050, hop_length: int = 512, bins_per_octave: int = 36, ax=None, *,
+    fmin_note: str = "C1", vmin: float | None = None, vmax: float | None = None, title: str | None = None,
+    colorbar: bool = True, cmap: str = SPECTROGRAM_CMAP, start_s: float = 0.0,
+):
+    """Draw a constant-Q transform in dB: one row per bin, evenly spaced in log frequency, labelled at every C
+    (lesson 09). Returns the image.
+
+    ``level_db``: ``(n_bins, n_frames)`` in dB (e.g. :func:`helpers.pitch.cqt_level_db`, 0 dB = a full-scale
+    sine), bin ``k`` at ``fmin * 2 ** (k / bins_per_octave)`` where ``fmin`` is the note ``fmin_note`` (a C, so
+    that the labelled rows are whole octaves above it); frame ``k`` centred at ``start_s + k * hop_length / sr``.
+    The colour range defaults to the 80 dB below the loudest cell.
+    """
+    __tracebackhide__ = True
+    import librosa
+    from matplotlib import colormaps
+
+    values = np.asarray(level_db) if isinstance(level_db, np.ndarray) else None
+    if values is None or values.ndim != 2 or values.size == 0 or values.dtype.kind not in "iuf":
+        shape = f"shape {values.shape}" if values is not None else type(level_db).__name__
+        raise AudioInputError(f"level_db must be a 2-D array (bins, frames) in dB, such as cqt_level_db(magnitude, "
+                              f"lengths); not {shape}.")
+    require_finite(values, what="level_db")
+    sr = require_sample_rate(sr, allow_none=False)
+    hop_length = require_whole_number(hop_length, "hop_length", example="512")
+    bins_per_octave = require_whole_number(bins_per_octave, "bins_per_octave", maximum=120, example="36",
+                                           unit=" bins")
+    start_s = require_number(start_s, "start_s", example="12", unit=" s")
+    if not (isinstance(fmin_note, str) and fmin_note.strip()[:1].upper() == "C" and fmin_note.strip()[-1:].isdigit()
+            and fmin_note.strip()[1:2] not in ("#", "♯", "b", "♭")):
+        raise AudioInputError(f"fmin_note must name the C the transform starts on, such as 'C1' or 'C2'; not "
+                              f"{fmin_note!r}.")
+    vmax = float(values.max()) if vmax is None else require_number(vmax, "vmax", example="0", unit=" dB")
+    vmin = vmax - 80 if vmin is None else require_number(vmin, "vmin", example="-80", unit=" dB")
+    if vmin >= vmax:
+        raise AudioInputError(f"vmin ({vmin:g} dB) must be below vmax ({vmax:g} dB), e.g. vmin=-80, vmax=0.")
+    colorbar = require_flag(colorbar, "colorbar")
+    if not (isinstance(cmap, str) and cmap in colormaps):
+        raise AudioInputError(f"cmap must be the name of a matplotlib colour map such as 'magma', not {cmap!r}."
+                              f"{near_miss(cmap, list(colormaps))}")
+    require_axes(ax)
+    ax = _new_axes(ax, figsize=(9, 3.5))
+    left, right = _frame_extent(values.shape[1], sr, hop_length, start_s)
+    n_bins = values.shape[0]
+    image = ax.imshow(values, origin="lower", aspect="auto", interpolation="nearest", cmap=cmap, vmin=vmin, vmax=vmax,
+                      extent=(left, right, -0.5, n_bins - 0.5))
+    first_octave = int(fmin_note.strip()[1:])
+    fmin_hz = float(librosa.note_to_hz(fmin_note.strip()))
+    ticks = list(range(0, n_bins, bins_per_octave))
+    ax.set_yticks(ticks, [f"C{first_octave + k // bins_per_octave}\n{fmin_hz * 2 ** (k / bins_per_octave):.0f} Hz"
+                          for k in ticks], fontsize="small")
+    ax.set_xlabel(TIME_LABEL)
+    ax.set_ylabel(f"Note and frequency\n(log scale, {bins_per_octave} bins per octave)")
+    if title:
+        ax.set_title(title)
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label=SPECTROGRAM_DB_LABEL, format="%+.0f")
+    return image

@@ -101,3 +101,46 @@ def test_constant_q_refuses_what_it_cannot_compute():
         pitch.constant_q(tone[:100], SR)
     with pytest.raises(AudioInputError, match="one filter length per bin"):
         pitch.cqt_level_db(np.ones((84, 3)), np.ones(36))
+
+
+# ---------------------------------------------------------------- plots (lesson 09)
+
+
+def test_plot_chroma_labels_pitch_classes_and_time():
+    import matplotlib.pyplot as plt
+
+    chroma = np.random.default_rng(1).random((12, 40))
+    fig, ax = plt.subplots()
+    before = plt.get_fignums()
+    image = helpers.plot_chroma(chroma, SR, hop_length=512, ax=ax, title="test")
+    assert plt.get_fignums() == before and image.axes is ax
+    assert [label.get_text() for label in ax.get_yticklabels()] == list(pitch.PITCH_CLASSES)
+    assert "(s)" in ax.get_xlabel() and ax.get_ylabel() == "Pitch class"
+    assert image.get_cmap().name == "cividis"
+    left, right, bottom, top = image.get_extent()
+    assert left == pytest.approx(-256 / SR) and right == pytest.approx(39.5 * 512 / SR) and (bottom, top) == (-0.5, 11.5)
+    assert len(fig.axes) == 2  # and its colour bar
+    with pytest.raises(AudioInputError, match="\\(12, n_frames\\)"):
+        helpers.plot_chroma(chroma.T)
+    with pytest.raises(AudioInputError, match=">= 0"):
+        helpers.plot_chroma(-chroma)
+    plt.close("all")
+
+
+def test_plot_cqt_labels_every_c_with_its_frequency():
+    import matplotlib.pyplot as plt
+
+    level = np.random.default_rng(2).uniform(-90, 0, (84, 30))
+    fig, ax = plt.subplots()
+    image = helpers.plot_cqt(level, SR, hop_length=512, bins_per_octave=12, ax=ax, colorbar=False)
+    labels = [label.get_text() for label in ax.get_yticklabels()]
+    assert labels[0] == "C1\n33 Hz" and labels[3] == "C4\n262 Hz" and len(labels) == 7
+    assert list(ax.get_yticks()) == [0, 12, 24, 36, 48, 60, 72]
+    assert "log scale" in ax.get_ylabel() and "12 bins per octave" in ax.get_ylabel()
+    assert image.get_clim() == pytest.approx((level.max() - 80, level.max()))
+    assert len(fig.axes) == 1
+    with pytest.raises(AudioInputError, match="fmin_note"):
+        helpers.plot_cqt(level, fmin_note="A1")
+    with pytest.raises(AudioInputError, match="vmin"):
+        helpers.plot_cqt(level, vmin=0, vmax=-10)
+    plt.close("all")
