@@ -8,7 +8,7 @@
 // (site/explorer-loader.js) provides the same model interface over static files.
 //
 // Sections: payloads and data; drawing helpers (axes, ticks, colour maps); controls; one renderer per explorer
-// kind (waveform, spectrogram, feature, mfcc, dashboard, pitch); render(), the entry point anywidget calls.
+// kind (waveform, spectrogram, feature, mfcc, dashboard, pitch, rhythm); render(), the entry point anywidget calls.
 
 const FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
 const TITLE_FONT = "600 13px system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
@@ -600,6 +600,10 @@ const STYLE = `
 .cx-table th:first-child { text-align: left; }
 .cx-table caption { text-align: left; font-weight: 600; }
 .cx-table-wrap { overflow-x: auto; max-width: 100%; }
+.cx-player { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 12px; margin: 2px 0 4px; }
+.cx-player button { font: inherit; min-height: 28px; padding: 2px 12px; cursor: pointer; }
+.cx-stage { position: relative; }
+.cx-playhead { position: absolute; width: 2px; background: #1a1a1a; display: none; pointer-events: none; }
 `;
 
 function ensureStyle(root) {
@@ -743,6 +747,7 @@ class View {
     return image;
   }
   dispose() {
+    if (this.renderer.dispose) this.renderer.dispose(this); // e.g. the rhythm explorer stops its player
     if (this.syncTimer) { clearTimeout(this.syncTimer); this.model.save_changes(); }
     clearTimeout(this.summaryTimer);
     for (const [event, callback] of this.listeners) this.model.off(event, callback);
@@ -1535,9 +1540,323 @@ const pitch = {
   },
 };
 
+// ------------------------------------------------------------------------------------------- rhythm (lesson 10)
+
+const ENVELOPE_COLOR = "#0072B2";
+const BEAT_COLOR = "#D55E00";
+const PRIOR_COLOR = "#009E73";
+const TEMPO_TICKS_BPM = [30, 40, 60, 80, 120, 160, 240, 320];
+
+/** The click the player puts on every beat: 30 ms of a 1.8 kHz tone dying away within a few ms, easy to hear over
+ * the music without covering it. Made in the browser: Python sends beat times, never mixed audio. */
+function clickBuffer(context) {
+  const length = Math.round(0.03 * context.sampleRate);
+  const buffer = context.createBuffer(1, length, context.sampleRate);
+  const samples = buffer.getChannelData(0);
+  for (let i = 0; i < length; i++) {
+    const t = i / context.sampleRate;
+    samples[i] = 0.9 * Math.sin(2 * Math.PI * 1800 * t) * Math.exp(-t / 0.006);
+  }
+  return buffer;
+}
+
+/** A one-line legend along the top edge inside `box`: [label, colour, line width, dash] per entry. */
+function legendRow(c, box, entries) {
+  c.save();
+  c.font = FONT;
+  let x = box.left + 8;
+  const y = box.top + 10;
+  const widths = entries.map(([label]) => 26 + c.measureText(label).width + 14);
+  c.fillStyle = "rgba(255,255,255,0.85)";
+  c.fillRect(box.left + 2, box.top + 2, Math.min(box.width - 4, widths.reduce((a, b) => a + b, 0) + 4), 17);
+  entries.forEach(([label, color, lineWidth, dash], i) => {
+    c.strokeStyle = color;
+    c.lineWidth = lineWidth || 2;
+    c.setLineDash(dash || []);
+    c.beginPath(); c.moveTo(x, y); c.lineTo(x + 20, y); c.stroke();
+    c.setLineDash([]);
+    c.fillStyle = TEXT_COLOR;
+    c.textBaseline = "middle";
+    c.textAlign = "left";
+    c.fillText(label, x + 24, y);
+    x += widths[i];
+  });
+  c.restore();
+}
+
+const rhythm = {
+  build(view) {
+    const setup = view.setup;
+    const names = setup.clips.map((clip) => clip.name);
+    const song = selectControl("Song", names, view.model.get("song"), (value, event) => view.setTrait("song", value, event));
+    const prior = sliderControl("Tempo prior centred at", { choices: setup.prior_choices_bpm }, view.model.get("start_bpm"),
+      (v) => `${v} BPM`, (value, event) => view.setTrait("start_bpm", value, event));
+    view.controls.append(song.node, prior.node);
+    follow(view, "song", song);
+    follow(view, "start_bpm", prior);
+    const button = element("button", { type: "button", class: "cx-play", "aria-pressed": "false" });
+    const status = element("span", { class: "cx-play-status", role: "status" });
+    const bar = element("div", { class: "cx-player" }, [button, status]);
+    // As for the controls: keys pressed on the button are the button's, not JupyterLab's (Space would scroll).
+    bar.addEventListener("keydown", (event) => {
+      if (!event.ctrlKey && !event.metaKey && !event.altKey && event.key !== "Escape" && event.key !== "Tab") event.stopPropagation();
+    });
+    const stage = element("div", { class: "cx-stage" });
+    view.root.append(bar, stage);
+    view.canvas = view.addCanvas(stage, "One song's onset envelope with its tracked beats, and its tempo curve with the tempo prior");
+    const playhead = element("div", { class: "cx-playhead", "aria-hidden": "true" });
+    stage.append(playhead);
+    view.root.append(view.summary);
+    view.player = { button, status, playhead, context: null, click: null, buffers: new Map(), decoding: new Set(),
+      wanted: null, playing: null, layout: null };
+    this.showButton(view, false);
+    button.addEventListener("click", () => this.toggle(view));
+    if (typeof window.AudioContext === "undefined" && typeof window.webkitAudioContext === "undefined") {
+      button.disabled = true;
+      status.textContent = "This browser has no Web Audio, so the player cannot run here.";
+    }
+  },
+  key(view) { return `rhythm|${view.model.get("song")}`; },
+  audioKey(name) { return `audio|${name}`; },
+  keysInView(view) {
+    const keys = [this.key(view)];
+    if (view.player.wanted) keys.push(this.audioKey(view.player.wanted));
+    return keys;
+  },
+  /** Tempo, beat times (s) and prior weights of `payload` for the prior centred at `centre` BPM. */
+  beatsFor(payload, centre) {
+    const meta = payload.meta;
+    const index = Math.max(0, meta.prior_choices_bpm.indexOf(Number(centre)));
+    let first = 0;
+    for (let i = 0; i < index; i++) first += meta.beat_counts[i];
+    const lags = payload.arrays.tempo_axis_bpm.data.length;
+    return { tempo: meta.tempos_bpm[index], beats: payload.arrays.beat_times_s.data.subarray(first, first + meta.beat_counts[index]),
+      weights: payload.arrays.prior_weights.data.subarray(index * lags, (index + 1) * lags) };
+  },
+  draw(view) {
+    const setup = view.setup;
+    const height = 480;
+    const { c, width } = view.context(view.canvas, height);
+    const name = view.model.get("song");
+    const centre = view.model.get("start_bpm");
+    const key = this.key(view);
+    const payload = view.data.get(key);
+    const duration = view.duration.get(name);
+    const left = 84;
+    const right = 20;
+    const top = { left, top: 26, width: width - left - right, height: 210 };
+    const bottom = { left, top: 310, width: width - left - right, height: 130 };
+    this.syncPlayer(view, payload);
+    if (!payload) {
+      const plot = new Plot(c, top, { x: [0, duration], y: [0, 1] });
+      const error = view.data.error(key);
+      plot.message(error ? `No data for ${name}: ${error}` : `Finding the onsets and beats of ${name}\u2026`);
+      plot.frame({ title: name, yTicks: [], xLabel: "Time (s)" });
+      return `Loading ${name}.`;
+    }
+    const meta = payload.meta;
+    const { tempo, beats, weights } = this.beatsFor(payload, centre);
+    // Top row: the onset envelope, and a dashed line at every tracked beat.
+    const envelope = payload.arrays.onset_envelope.data;
+    const step = meta.hop_length_samples / meta.sample_rate_hz;
+    const plot = new Plot(c, top, { x: [0, duration], y: [0, Math.max(1e-6, 1.25 * meta.envelope_top)] });
+    plot.clip((ctx) => {
+      ctx.strokeStyle = BEAT_COLOR;
+      ctx.lineWidth = 1.2;
+      ctx.setLineDash([5, 3]);
+      ctx.beginPath();
+      for (const time of beats) {
+        const x = Math.round(plot.sx(time)) + 0.5;
+        ctx.moveTo(x, top.top);
+        ctx.lineTo(x, top.top + top.height);
+      }
+      ctx.stroke();
+      ctx.setLineDash([]);
+    });
+    drawCurve(plot, envelope.length, (k) => k * step, (k) => envelope[k], ENVELOPE_COLOR, 1.2);
+    const beatText = beats.length ? `${beats.length} beats` : "no beats (nothing rises in the envelope)";
+    plot.frame({ yLabel: setup.onset_label, xLabel: "Time (s)",
+      title: `${name}: ${formatNumber(tempo, 1)} BPM with the prior centred at ${centre} BPM; ${beatText}` });
+    legendRow(c, top, [["onset envelope", ENVELOPE_COLOR], ["tracked beats", BEAT_COLOR, 1.2, [5, 3]]]);
+    view.player.layout = { left: top.left, width: top.width, top: top.top, height: top.height, duration };
+    // Bottom row: the averaged autocorrelation against tempo (log axis), the prior, and the tempo picked.
+    const axis = payload.arrays.tempo_axis_bpm.data; // tempo of each lag, falling as the lag grows
+    const correlation = payload.arrays.autocorrelation.data;
+    const n = axis.length;
+    const [slowest, fastest] = setup.tempo_range_bpm;
+    const curve = new Plot(c, bottom, { x: [Math.log2(slowest), Math.log2(fastest)], y: [0, 1.3] });
+    const at = (k) => Math.log2(axis[n - 1 - k]);
+    drawCurve(curve, n, at, (k) => correlation[n - 1 - k], ENVELOPE_COLOR, 1.4);
+    curve.clip((ctx) => {
+      ctx.setLineDash([6, 4]);
+      ctx.strokeStyle = PRIOR_COLOR;
+      ctx.lineWidth = 1.6;
+      ctx.beginPath();
+      for (let k = 0; k < n; k++) ctx.lineTo(curve.sx(at(k)), curve.sy(weights[n - 1 - k]));
+      ctx.stroke();
+      ctx.setLineDash([2, 3]);
+      ctx.strokeStyle = "#7F7F7F";
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      for (const multiple of [0.5, 2]) {
+        const x = Math.round(curve.sx(Math.log2(tempo * multiple))) + 0.5;
+        ctx.moveTo(x, bottom.top); ctx.lineTo(x, bottom.top + bottom.height);
+      }
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.strokeStyle = BEAT_COLOR;
+      ctx.lineWidth = 2;
+      const x = Math.round(curve.sx(Math.log2(tempo))) + 0.5;
+      ctx.beginPath(); ctx.moveTo(x, bottom.top); ctx.lineTo(x, bottom.top + bottom.height); ctx.stroke();
+    });
+    curve.frame({ xTicks: false, yTicks: [0, 0.5, 1], yLabel: setup.autocorrelation_label,
+      title: `tempo curve: autocorrelation of the envelope (${formatNumber(meta.tempogram_window_s, 1)} s windows, averaged) and the prior` });
+    c.save();
+    c.font = FONT;
+    c.fillStyle = TEXT_COLOR;
+    c.strokeStyle = TEXT_COLOR;
+    c.textAlign = "center";
+    c.textBaseline = "top";
+    for (const tick of TEMPO_TICKS_BPM) {
+      if (tick < slowest || tick > fastest) continue;
+      const x = Math.round(curve.sx(Math.log2(tick))) + 0.5;
+      c.beginPath(); c.moveTo(x, bottom.top + bottom.height); c.lineTo(x, bottom.top + bottom.height + 4); c.stroke();
+      c.fillText(String(tick), x, bottom.top + bottom.height + 6);
+    }
+    c.fillText(setup.tempo_label, bottom.left + bottom.width / 2, bottom.top + bottom.height + 22);
+    c.restore();
+    legendRow(c, bottom, [["autocorrelation", ENVELOPE_COLOR], [`prior at ${centre} BPM`, PRIOR_COLOR, 1.6, [6, 4]],
+      [`tempo ${formatNumber(tempo, 1)} BPM`, BEAT_COLOR], ["half, double", "#7F7F7F", 1, [2, 3]]]);
+    const strength = meta.beat_strength;
+    const weak = strength < setup.no_beat_below ? ` (below ${setup.no_beat_below}: no clear beat, so these beats are forced on the song)` : "";
+    const spacing = beats.length > 1 ? `, one every ${formatNumber((beats[beats.length - 1] - beats[0]) / (beats.length - 1), 3)} s on average` : "";
+    return `${name}: tempo ${formatNumber(tempo, 1)} BPM with the tempo prior centred at ${centre} BPM; ${beatText}${spacing}. ` +
+      `Beat strength ${formatNumber(strength, 2)}${weak}.`;
+  },
+  showButton(view, active) {
+    const { button } = view.player;
+    button.textContent = active ? "\u25A0 Stop" : "\u25B6 Play with clicks on the beats";
+    button.setAttribute("aria-pressed", active ? "true" : "false");
+  },
+  toggle(view) {
+    const player = view.player;
+    if (player.playing || player.wanted) { this.stop(view); return; }
+    if (!player.context) {
+      const AudioContextClass = window.AudioContext || window.webkitAudioContext;
+      player.context = new AudioContextClass();
+      player.click = clickBuffer(player.context);
+    }
+    player.context.resume();
+    player.wanted = view.model.get("song");
+    this.showButton(view, true);
+    player.status.textContent = `Loading ${player.wanted}\u2026`;
+    this.syncPlayer(view, view.data.get(this.key(view)));
+  },
+  /** Run on every drawing: start what play asked for once its audio is here and decoded; while playing, follow the
+   * prior (new clicks from here on) and stop when another song is picked. */
+  syncPlayer(view, payload) {
+    const player = view.player;
+    const song = view.model.get("song");
+    if ((player.playing && player.playing.name !== song) || (player.wanted && player.wanted !== song)) this.stop(view);
+    if (player.playing && payload && player.playing.centre !== view.model.get("start_bpm")) this.scheduleClicks(view, payload);
+    if (!player.wanted || !payload) return;
+    const name = player.wanted;
+    const buffer = player.buffers.get(name);
+    if (buffer) { player.wanted = null; this.start(view, name, buffer, payload); return; }
+    if (player.decoding.has(name)) return;
+    const audioKey = this.audioKey(name);
+    const audio = view.data.get(audioKey);
+    if (!audio) {
+      const error = view.data.error(audioKey);
+      if (error) { this.stop(view); player.status.textContent = `The song could not be loaded: ${error}`; }
+      return;
+    }
+    player.decoding.add(name);
+    player.context.decodeAudioData(audio.arrays.audio.data.slice().buffer).then((decoded) => {
+      player.buffers.set(name, decoded);
+      player.decoding.delete(name);
+      view.requestDraw();
+    }, (error) => {
+      player.decoding.delete(name);
+      if (player.wanted === name) { this.stop(view); player.status.textContent = `The browser could not decode the song (${error}).`; }
+    });
+  },
+  start(view, name, buffer, payload) {
+    const player = view.player;
+    const context = player.context;
+    const music = context.createBufferSource();
+    music.buffer = buffer;
+    const gain = context.createGain();
+    gain.gain.value = 0.8; // a little below full scale, so that the clicks stand out
+    music.connect(gain);
+    gain.connect(context.destination);
+    const startTime = context.currentTime + 0.08;
+    music.start(startTime);
+    player.playing = { name, music, gain, startTime, clicks: [], centre: null };
+    music.onended = () => { if (player.playing && player.playing.music === music) this.stop(view); };
+    this.scheduleClicks(view, payload);
+    this.showButton(view, true);
+    const movePlayhead = () => {
+      const playing = player.playing;
+      if (!playing || playing.music !== music) return;
+      const layout = player.layout;
+      const position = context.currentTime - playing.startTime;
+      if (layout && position >= 0 && position <= layout.duration) {
+        Object.assign(player.playhead.style, { display: "block", left: `${layout.left + (position / layout.duration) * layout.width - 1}px`,
+          top: `${layout.top}px`, height: `${layout.height}px` });
+      }
+      requestAnimationFrame(movePlayhead);
+    };
+    requestAnimationFrame(movePlayhead);
+  },
+  /** A click at every beat still ahead, for the prior chosen now (the previous prior's clicks are cancelled). */
+  scheduleClicks(view, payload) {
+    const player = view.player;
+    const playing = player.playing;
+    const context = player.context;
+    for (const node of playing.clicks) { try { node.stop(); } catch (error) { /* not started yet */ } node.disconnect(); }
+    playing.clicks = [];
+    const centre = view.model.get("start_bpm");
+    const { tempo, beats } = this.beatsFor(payload, centre);
+    const now = Math.max(context.currentTime, playing.startTime);
+    for (const time of beats) {
+      const when = playing.startTime + time;
+      if (when < now + 0.01) continue;
+      const node = context.createBufferSource();
+      node.buffer = player.click;
+      node.connect(context.destination);
+      node.start(when);
+      playing.clicks.push(node);
+    }
+    playing.centre = centre;
+    player.status.textContent = `Playing ${playing.name} with a click on each of its ${beats.length} beats ` +
+      `(${formatNumber(tempo, 1)} BPM, prior centred at ${centre} BPM).`;
+  },
+  stop(view) {
+    const player = view.player;
+    const playing = player.playing;
+    player.playing = null;
+    player.wanted = null;
+    if (playing) {
+      for (const node of [playing.music, ...playing.clicks]) {
+        try { node.stop(); } catch (error) { /* already stopped */ }
+        node.disconnect();
+      }
+      playing.gain.disconnect();
+    }
+    player.playhead.style.display = "none";
+    player.status.textContent = "";
+    this.showButton(view, false);
+  },
+  dispose(view) {
+    this.stop(view);
+    if (view.player.context) view.player.context.close();
+  },
+};
+
 // ------------------------------------------------------------------------------------------- entry point
 
-const RENDERERS = { waveform, spectrogram, feature, mfcc, dashboard, pitch };
+const RENDERERS = { waveform, spectrogram, feature, mfcc, dashboard, pitch, rhythm };
 
 /** anywidget's entry point (and the website loader's): build the controls and canvas in `el`, draw the first view
  * from the data sent with the model (`first_view`), and keep drawing as the model changes or data arrives. Returns
