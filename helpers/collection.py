@@ -126,8 +126,8 @@ class Augmentation:
                                       f"below {sr / 2:g} Hz, e.g. lowpass:4000.")
             altered = scipy.signal.sosfilt(scipy.signal.butter(4, self.amount, fs=sr, output="sos"), samples)
         else:
-            with warnings.catch_warnings():  # librosa 1.0 warns about parameters it passes itself
-                warnings.simplefilter("ignore", FutureWarning)
+            with warnings.catch_warnings():  # librosa 1.0 warns about parameters it passes itself, and its
+                warnings.simplefilter("ignore")  # resampler about a harmless cast on the way
                 if self.kind == "pitch":
                     altered = librosa.effects.pitch_shift(samples.astype(np.float32), sr=sr, n_steps=self.amount)
                 else:
@@ -311,7 +311,8 @@ def _read_list(path: Path) -> Collection:
         with open(path, newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle, delimiter=delimiter)
             columns = [name.strip() for name in (reader.fieldnames or [])]
-            rows = [{(key or "").strip(): (value or "").strip() for key, value in row.items()} for row in reader]
+            rows = [{key.strip(): (value or "").strip() for key, value in row.items() if isinstance(key, str)}
+                    for row in reader]  # (values beyond the header's columns are left out)
     except UnicodeDecodeError:
         raise AudioInputError(f"{path.name!r} is not a text file in UTF-8: save the list as CSV (UTF-8) from your "
                               "spreadsheet.") from None
@@ -327,6 +328,8 @@ def _read_list(path: Path) -> Collection:
                    if synonyms.get(column.lower()) in missing]
         hints = f" Rename {' and '.join(renames)} in the header." if renames else \
             "".join(near_miss(column, missing) for column in columns if column not in REQUIRED_LIST_COLUMNS)
+        if any(";" in column for column in columns) and delimiter == ",":
+            hints += " The header holds ';': save the list with commas between columns (CSV), not semicolons."
         raise AudioInputError(
             f"The list {path.name!r} lacks the column{'s' if len(missing) > 1 else ''} "
             f"{' and '.join(repr(m) for m in missing)}: its header (first line, separated by {separator}) has "
@@ -414,9 +417,10 @@ def _compute_file(path: str, content_sha256: str, settings: FeatureSettings, var
         return outcome
     for spec in variants:
         try:
-            altered = y if spec == ORIGINAL else parse_augmentation(spec).apply(y, sr, _noise_seed(content_sha256, spec))
-            with warnings.catch_warnings():
+            with warnings.catch_warnings():  # a worker prints nothing: what matters is in the report
                 warnings.simplefilter("ignore")
+                altered = y if spec == ORIGINAL else \
+                    parse_augmentation(spec).apply(y, sr, _noise_seed(content_sha256, spec))
                 vectors, bounds = segment_vectors(altered, sr, segment_s=settings.segment_s, hop_s=settings.hop_s)
             outcome["variants"][spec] = {"vectors": np.asarray(vectors, dtype=np.float64),
                                          "bounds": np.asarray(bounds, dtype=np.int64)}
@@ -613,6 +617,7 @@ def _connect(scheduler, jobs: int | None):
         raise AudioInputError(f"scheduler must be a Dask scheduler's address such as 'tcp://10.0.0.5:8786', "
                               f"'local', a distributed.Client or a LocalCluster; not {type(scheduler).__name__}.")
     try:
+        _require_listening(scheduler)  # a refused connection is known at once; Client would retry for 10 s
         client = Client(scheduler, timeout="10s")
     except (OSError, TimeoutError, ValueError) as error:
         raise AudioInputError(
@@ -621,6 +626,16 @@ def _connect(scheduler, jobs: int | None):
             "course installed and the files at the same paths), or leave out the scheduler to use this machine's "
             "cores.") from None
     return client, client.close
+
+
+def _require_listening(address: str) -> None:
+    """Raise OSError at once when nothing listens at a ``tcp://host:port`` address (other protocols: no check)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme == "tcp" and parts.hostname and parts.port:
+        socket.create_connection((parts.hostname, parts.port), timeout=10).close()
 
 
 def _with_dask(tasks, scheduler, jobs: int | None):
@@ -977,9 +992,11 @@ def build_demo_collection(folder, part_s: float = 10.0, n_parts: int = 3) -> Pat
             name = f"{recording}/{recording}-part{part + 1}.wav"
             soundfile.write(folder / name, y[part * length:(part + 1) * length], sr, subtype="PCM_16")
             rows.append((name, DEMO_LABELS.get(recording, recording), recording))
-    copies = [("pop/pop-part1-copy.wav", "drums", "pop"), ("metal/metal-part2-quiet.flac", "drums", "metal")]
+    quiet_part = min(2, n_parts)
+    copies = [("pop/pop-part1-copy.wav", "drums", "pop"),
+              (f"metal/metal-part{quiet_part}-quiet.flac", "drums", "metal")]
     shutil.copyfile(folder / "pop/pop-part1.wav", folder / copies[0][0])
-    quiet, sr = soundfile.read(folder / "metal/metal-part2.wav", dtype="float32")
+    quiet, sr = soundfile.read(folder / f"metal/metal-part{quiet_part}.wav", dtype="float32")
     soundfile.write(folder / copies[1][0], quiet * 10 ** (-6 / 20), sr, subtype="PCM_16")
     rows += copies
     problems = folder / "problems"
