@@ -31,7 +31,7 @@ MINUTES_PER_EXERCISE = 10
 MINUTES_PER_EXPLORER = 3
 OPTIONAL_HEADING = re.compile(r"^##\s+(\d+\.\s*)?Going further", re.MULTILINE)
 OTHER_HEADING = re.compile(r"^##\s+(?!#)", re.MULTILINE)
-EXPLORER = re.compile(r"\b(WaveformExplorer|SpectrogramExplorer|FeatureExplorer|MFCCExplorer|ComparisonDashboard|PitchExplorer)\(")
+EXPLORER = re.compile(r"\b(WaveformExplorer|SpectrogramExplorer|FeatureExplorer|MFCCExplorer|ComparisonDashboard|PitchExplorer|RhythmExplorer)\(")
 STATED = re.compile(r"\*\*Estimated time\.\*\*\s*(?:about\s+)?(\d+)\s+minutes(?:[^.]*?(\d+)\s+more)?")
 
 
