@@ -9,6 +9,9 @@ Other commands: ``site`` (build the course website into _build/site), ``site-tes
 JupyterLab in headless Chromium), ``setup`` (only install), ``bench``
 (benchmark lessons and sliders), ``lock`` (re-pin requirements-lock.txt after changing pyproject.toml).
 
+For instructors: ``release`` (the student edition of every lesson, ``--out DIR``) and ``grade SUBMISSIONS_DIR``
+(run every submission in a sandbox; grades.csv and a feedback file per student); see README, "For instructors".
+
 Setup creates a virtual environment in ``.venv/`` inside the repository and installs the packages declared in
 pyproject.toml, pinned by requirements-lock.txt. It downloads packages only (nothing else, ever), and a second run
 skips the install when nothing changed. Afterwards the course runs with no network at all.
@@ -483,6 +486,20 @@ def command_site_test(extra_arguments):
     return subprocess.call(command, cwd=REPO, env=environment)
 
 
+def command_release(extra_arguments):
+    """The student edition of every lesson (helpers/instructor/release.py): solutions removed, checks kept."""
+    setup()
+    return subprocess.call([venv_python(), "-m", "helpers.instructor", "release"] + extra_arguments, cwd=REPO,
+                           env=course_environment())
+
+
+def command_grade(extra_arguments):
+    """Grade students' notebooks, each in a sandbox (helpers/instructor/grading.py): grades.csv and feedback."""
+    setup()
+    return subprocess.call([venv_python(), "-m", "helpers.instructor", "grade"] + extra_arguments,
+                           env=course_environment())
+
+
 def command_lock(extra_arguments):
     setup()
     command = [
@@ -509,6 +526,8 @@ COMMANDS = {
     "site": command_site,
     "site-test": command_site_test,
     "lock": command_lock,
+    "release": command_release,
+    "grade": command_grade,
     "features": command_features,
 }
 
