@@ -156,6 +156,13 @@ def test_chroma_function_typical_mistakes():
         return chroma / np.where(chroma.max(axis=0) > 0, chroma.max(axis=0), 1)
 
     assert_wrong(check(floor_fold), "nearest semitone")
+
+    def round_half_even(C, b):
+        chroma = np.zeros((12, C.shape[1]))
+        np.add.at(chroma, np.round(np.arange(C.shape[0]) * 12 / b).astype(int) % 12, C)
+        return chroma / np.where(chroma.max(axis=0) > 0, chroma.max(axis=0), 1)
+
+    assert_wrong(check(round_half_even), "halfway", "upper semitone")
     assert_wrong(check(lambda C, b: chroma_loop(C, 36)), "fixed 36")
 
     def nan_for_silence(C, b):

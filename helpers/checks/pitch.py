@@ -172,13 +172,20 @@ def chroma_from_cqt_reference(magnitude: np.ndarray, bins_per_octave: int, shift
     """Chroma of a constant-Q magnitude whose bin 0 is C, one pitch class at a time: ``(12, n_frames)``.
 
     Bin ``j`` lies ``j * 12 / bins_per_octave`` semitones above the lowest C; it belongs to the nearest semitone
-    (``fold='round'``), its pitch class counted from C (``start=0``). The other arguments build the typical
-    mistakes: ``fold='floor'`` (bins grouped from each semitone upwards), ``start=9`` (rows counted from A),
+    (``fold='round'``; a bin exactly halfway, as every other bin at 24 bins per octave, goes to the upper
+    semitone, as librosa's ``cq_to_chroma`` does), its pitch class counted from C (``start=0``). The other arguments
+    build the typical mistakes: ``fold='floor'`` (bins grouped from each semitone upwards), ``fold='half_even'``
+    (``np.round``, which sends halves to the even neighbour), ``start=9`` (rows counted from A),
     ``shift`` (semitones added), ``power=2`` (squared magnitudes), ``norm`` None (no normalisation), ``'sum'`` or
     ``'l2'``.
     """
     semitones = np.arange(magnitude.shape[0]) * 12 / bins_per_octave + shift
-    nearest = np.floor(semitones + 1e-9) if fold == "floor" else np.floor(semitones + 0.5)
+    if fold == "floor":
+        nearest = np.floor(semitones + 1e-9)
+    elif fold == "half_even":
+        nearest = np.round(semitones)
+    else:
+        nearest = np.floor(semitones + 0.5)
     classes = (nearest.astype(int) - start) % 12
     chroma = np.zeros((12, magnitude.shape[1]))
     for pitch_class in range(12):
@@ -200,7 +207,7 @@ def check_chroma_from_cqt_function(chroma_function: Callable | None) -> CheckRes
     """
     if chroma_function is None:
         return _unanswered("bin j lies j * 12 / bins_per_octave semitones above C1: round that to the nearest "
-                           "semitone, take it % 12, add up the magnitudes of each pitch class's bins, then divide "
+                           "semitone (halves up: np.floor(x + 0.5)), take it % 12, add up the magnitudes of each pitch class's bins, then divide "
                            "each frame (column) by its largest value.")
     for bins_per_octave in (36, 24):
         magnitude = cqt_test_magnitude(bins_per_octave)
@@ -256,6 +263,10 @@ def _chroma_feedback(result, magnitude, bins_per_octave, expected) -> CheckResul
         if same(chroma_from_cqt_reference(magnitude, bins_per_octave, **arguments)):
             return _wrong(message)
     if bins_per_octave == 24:
+        if same(chroma_from_cqt_reference(magnitude, 24, fold="half_even")):
+            return _wrong("right at 36 bins per octave; at 24, every other bin lies exactly halfway between two "
+                          "semitones (j * 12 / 24 = 0.5, 1.5, ...). librosa gives such a bin to the upper semitone, "
+                          "floor(x + 0.5); np.round sends halves to the even number, so half of them go down.")
         if same(chroma_from_cqt_reference(magnitude, 36)):
             return _wrong("right at 36 bins per octave, not at 24: use the bins_per_octave argument instead of a "
                           "fixed 36.")
