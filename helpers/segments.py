@@ -134,6 +134,29 @@ def blocked_fold_roles(positions: np.ndarray, n_test: int, gap: int) -> np.ndarr
     return np.where(in_block, TEST, np.where(distance <= gap, LEFT_OUT, TRAIN))
 
 
+def wilson_interval(correct, n, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
+    """The Wilson interval of a proportion: ``correct`` successes out of ``n`` independent trials (lesson 07).
+
+    ``correct``: a count or an array of counts (0 ... n); ``n``: the number of trials (>= 1, a whole number, or an
+    array matching ``correct``); ``z``: 1.96 for 95 %. With ``p = correct / n`` the interval is centred at
+    ``(p + z²/2n) / (1 + z²/n)`` with half-width ``z √(p(1-p)/n + z²/4n²) / (1 + z²/n)``; unlike ``p ± z√(p(1-p)/n)``
+    it stays inside 0..1 and does not shrink to nothing at ``p = 1``. Returns ``(low, high)``, fractions, shaped
+    like ``correct``. The trials must be independent: segments of one recording are not (lesson 08).
+    """
+    __tracebackhide__ = True
+    correct = np.asarray(correct, dtype=float)
+    n = np.asarray(n, dtype=float)
+    if not (np.all(np.isfinite(correct)) and np.all(np.isfinite(n)) and np.all(n >= 1) and np.all(n == np.round(n))
+            and np.all(correct >= 0) and np.all(correct <= n) and np.all(correct == np.round(correct))):
+        raise AudioInputError(f"wilson_interval needs whole counts: 0 <= correct <= n and n >= 1; not correct="
+                              f"{correct.tolist()!r:.60}, n={n.tolist()!r:.40}.")
+    z = require_number(z, "z", above=0, example="1.96")
+    p = correct / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return centre - half, centre + half
+
+
 def _require_frame_features(features) -> None:
     __tracebackhide__ = True
     if not isinstance(features, FrameFeatures):

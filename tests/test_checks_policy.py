@@ -16,6 +16,7 @@ import helpers
 from helpers import checks
 from helpers.checks.centroid import check_two_tone_centroid, check_two_tone_rolloff
 from helpers.checks.classification import check_accuracy_from_confusion, check_gap_segments, check_majority_baseline
+from helpers.checks.collection import check_noise_rms, check_table_rows
 from helpers.checks.comparison import check_fisher_ratio_function, check_standardise_function
 from helpers.checks.core import ANSWER_POLICY
 from helpers.checks.mfcc import check_mel_band_spacing, check_mfcc_count
@@ -82,6 +83,9 @@ REAL_VALUED = [
      (0.5, 0.123, 0.95)),
     ("majority_baseline", lambda a: check_majority_baseline(a, COUNTS), 120 / 200, (1 / 3, "1/3"),
      (0.42, 0.77, 0.05)),
+    ("noise_rms", lambda a: check_noise_rms(a, 0.1873, 20), 0.1873 * 10 ** (-20 / 20), (0.1873 * 10 ** (-20 / 10),
+                                                                                         "POWER ratio"),
+     (0.5, 0.3, 0.0777)),
 ]
 
 
@@ -165,6 +169,7 @@ def test_an_array_for_one_rms_is_blamed_on_centring_only_when_it_is_librosas_out
     (lambda a: check_mfcc_count(a, 100_000, n_mfcc=13, hop_length=512),
      librosa.feature.mfcc(y=np.random.default_rng(0).standard_normal(100_000).astype(np.float32), sr=SR,
                           n_mfcc=13).size),
+    (lambda a: check_table_rows(a, 1000, 29.5, 3.0, 2), 1000 * int(29.5 // 3.0) * (1 + 2)),
     (lambda a: check_gap_segments(a, segment_s=3.0, hop_s=0.5),
      # segments 0.5 s apart of 3 s: the first one starting at or after 3 s is number 6, so 5 lie between
      next(d for d in range(1, 100) if d * 0.5 >= 3.0) - 1),

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import helpers
-from helpers.segments import frames_in, segment_bounds, segment_vectors
+from helpers.segments import frames_in, segment_bounds, segment_vectors, wilson_interval
 from helpers.summaries import feature_vector, frame_features, summary_names
 
 SR = 22050
@@ -106,3 +106,18 @@ def test_blocked_fold_roles_refuse_bad_arguments():
         blocked_fold_roles(np.arange(4), 2, -1)
     with pytest.raises(ValueError, match="positions"):
         blocked_fold_roles(np.array([0.5, 1.0]), 1, 0)
+
+
+def test_wilson_interval_agrees_with_scipy_and_refuses_impossible_counts():
+    import scipy.stats
+
+    z = scipy.stats.norm.ppf(0.975)
+    for correct, n in ((17, 21), (6, 6), (0, 6), (47, 57)):
+        reference = scipy.stats.binomtest(correct, n).proportion_ci(confidence_level=0.95, method="wilson")
+        low, high = wilson_interval(correct, n, z=z)
+        assert (low, high) == pytest.approx((reference.low, reference.high), abs=1e-9)
+    low, high = wilson_interval(np.array([5, 6]), 6)
+    assert low.shape == (2,) and high[1] == pytest.approx(1.0) and 0 < low[0] < 5 / 6 < high[0] < 1
+    for correct, n in ((7, 6), (-1, 6), (2.5, 6), (1, 0)):
+        with pytest.raises(helpers.AudioInputError, match="whole counts"):
+            wilson_interval(correct, n)
