@@ -6,8 +6,8 @@
     python3 course.py test    # set everything up, then run every test (unit tests + every notebook)
 
 Other commands: ``site`` (build the course website into _build/site), ``site-test`` (build it, then test it and
-JupyterLab in headless Chromium), ``setup`` (only install), ``bench``
-(benchmark lessons and sliders), ``lock`` (re-pin requirements-lock.txt after changing pyproject.toml).
+JupyterLab in headless Chromium), ``site-bench`` (measure the built website as a phone meets it; ``--lighthouse``
+adds Lighthouse scores), ``setup`` (only install), ``bench`` (benchmark lessons and sliders), ``lock`` (re-pin requirements-lock.txt after changing pyproject.toml).
 
 For instructors: ``release`` (the student edition of every lesson, ``--out DIR``) and ``grade SUBMISSIONS_DIR``
 (run every submission in a sandbox; grades.csv and a feedback file per student); see README, "For instructors".
@@ -439,9 +439,9 @@ def command_site(extra_arguments):
     """Build the course website into _build/site (the 'site' extra is installed here on first use)."""
     setup()
     python = venv_python()
-    has_site_extra = subprocess.call([python, "-c", "import jupyter_book, playwright"], stderr=subprocess.DEVNULL) == 0
+    has_site_extra = subprocess.call([python, "-c", "import jupyter_book, playwright, furo"], stderr=subprocess.DEVNULL) == 0
     if not has_site_extra:
-        say("Installing the website builder and its browser-test driver (Jupyter Book 1.x, Playwright) ...")
+        say("Installing the website builder, its theme and its browser-test driver (Jupyter Book 1.x, Furo, Playwright) ...")
         constraints = ["-c", LOCK_FILE] if os.path.exists(LOCK_FILE) else []
         code = run([python, "-m", "uv", "pip", "install", "--compile-bytecode", "--python", python] + constraints
                    + ["--editable", ".[test,site]"], cwd=REPO)
@@ -486,6 +486,43 @@ def command_site_test(extra_arguments):
     return subprocess.call(command, cwd=REPO, env=environment)
 
 
+LIGHTHOUSE_VERSION = "12.2.3"  # 13 needs Node 22
+
+
+def command_site_bench(extra_arguments):
+    """Measure the built website as a phone meets it (benchmarks/site_bench.py): per page, what a first visit
+    transfers, requests to other hosts, console errors, axe-core in light and dark mode, navigation by touch and
+    keyboard; with --lighthouse, also Lighthouse on the landing page and every lesson."""
+    import shutil
+
+    html = os.path.join(REPO, "_build", "site", "_build", "html")
+    if not os.path.exists(os.path.join(html, "index.html")):
+        fail("the website is not built yet: run `python3 course.py site` first.")
+    if not os.path.exists(os.path.join(REPO, ".cache", "site-node", "node_modules", "axe-core")):
+        fail("axe-core is missing from .cache/site-node: run `python3 course.py site` again, which installs it.")
+    python = venv_python()
+    environment = course_environment()
+    chromium = ensure_chromium()
+    if chromium is None:
+        fail("the site benchmark needs Chromium (see above).")
+    environment["CHROME_PATH"] = chromium
+    if "--lighthouse" in extra_arguments:
+        folder = os.path.join(REPO, ".cache", "lighthouse-node")
+        if not os.path.exists(os.path.join(folder, "node_modules", "lighthouse", "package.json")):
+            npm = shutil.which("npm")
+            if npm is None:
+                fail("Lighthouse comes from the npm registry, but npm is not installed.")
+            say("Installing Lighthouse %s from the npm registry into .cache/lighthouse-node ..." % LIGHTHOUSE_VERSION)
+            os.makedirs(folder, exist_ok=True)
+            if run([npm, "install", "--no-audit", "--no-fund", "--prefix", folder, "-E",
+                    "lighthouse@" + LIGHTHOUSE_VERSION], cwd=folder) != 0:
+                fail("installing Lighthouse failed (see above).")
+    script = os.path.join(REPO, "benchmarks", "site_bench.py")
+    out = os.path.join(REPO, "benchmarks", "results", "site.json")
+    return subprocess.call([python, script, "measure", html, "--label", "built site", "--out", out]
+                           + extra_arguments, cwd=REPO, env=environment)
+
+
 def command_release(extra_arguments):
     """The student edition of every lesson (helpers/instructor/release.py): solutions removed, checks kept."""
     setup()
@@ -525,6 +562,7 @@ COMMANDS = {
     "bench": command_bench,
     "site": command_site,
     "site-test": command_site_test,
+    "site-bench": command_site_bench,
     "lock": command_lock,
     "release": command_release,
     "grade": command_grade,

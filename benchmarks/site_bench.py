@@ -15,15 +15,18 @@ context (empty cache) at 390x844 (mobile, touch) and records:
   sidebar) and the page's table of contents (secondary sidebar) are either already on screen, or a visible menu
   button (tapped; or reached with Tab and pressed with Enter) brings them on screen.
 
-Optionally (--lighthouse) runs Lighthouse (mobile preset, simulated throttling) on the landing page and one lesson.
+Optionally (--lighthouse) runs Lighthouse 12.2.3 (mobile preset, simulated throttling) on the landing page and
+every lesson, after the other measurements (one page at a time; run it on an otherwise quiet machine).
+
+    python3 course.py site-bench                 # the built site: every page, a markdown table, JSON in benchmarks/results
+    python3 course.py site-bench --lighthouse    # the same, plus Lighthouse on the landing page and every lesson
 
     python benchmarks/site_bench.py measure _build/site/_build/html --label current --out current.json
-    python benchmarks/site_bench.py measure HTML --label furo --out furo.json --lighthouse --npm-dir /tmp/spike-npm
-    python benchmarks/site_bench.py lighthouse HTML --out furo.json --npm-dir /tmp/spike-npm   # scores added
-    python benchmarks/site_bench.py compare current.json furo.json      # a markdown table per page
+    python benchmarks/site_bench.py compare current.json other.json      # a markdown table per page
 
-axe-core and Lighthouse come from npm (`npm i -E lighthouse@12.2.3 axe-core` in the folder given with --npm-dir);
-Chromium from CHROME_PATH or /usr/bin/chromium.
+axe-core comes from the site build's npm folder (.cache/site-node); Lighthouse from npm, installed by course.py
+into .cache/lighthouse-node (`npm i -E lighthouse@12.2.3`: version 13 needs Node 22); Chromium from CHROME_PATH or
+/usr/bin/chromium.
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROME_PATH") or os.environ.get("COURSE_CHROMIUM") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 MOBILE = {"width": 390, "height": 844}
@@ -51,10 +55,10 @@ NAV_WIDTHS = (390, 800, 1280)
 TEXT_TYPES = re.compile(r"text/|javascript|json|svg|xml|css")
 
 # Where the menu buttons and sidebars are, in the themes tried (pydata/sphinx-book-theme, Furo); first match wins.
-PRIMARY_TOGGLES = ["button.primary-toggle", "label.nav-overlay-icon", "label[for='__navigation']"]
+PRIMARY_TOGGLES = ["button[data-course-toggle='__navigation']", "button.primary-toggle", "label.nav-overlay-icon", "label[for='__navigation']"]
 PRIMARY_SIDEBARS = ["#pst-primary-sidebar-modal .bd-sidebar-primary", "dialog[open] .bd-sidebar-primary",
                     ".bd-sidebar-primary", ".sidebar-drawer"]
-SECONDARY_TOGGLES = ["button.secondary-toggle", "label.toc-overlay-icon", "label[for='__toc']"]
+SECONDARY_TOGGLES = ["button[data-course-toggle='__toc']", "button.secondary-toggle", "label.toc-overlay-icon", "label[for='__toc']"]
 SECONDARY_SIDEBARS = ["#pst-secondary-sidebar-modal .bd-sidebar-secondary", "dialog[open] .bd-sidebar-secondary",
                       ".bd-sidebar-secondary", ".toc-drawer"]
 
@@ -306,14 +310,16 @@ def measure(args) -> None:
                 }
             browser.close()
         if args.lighthouse:
-            lesson = args.lighthouse_lesson or next((p for p in pages if "notebooks/01" in p), pages[1])
-            for relative in (pages[0], lesson):
-                results["lighthouse"][relative] = lighthouse(Path(args.npm_dir), base + relative)
+            chosen = [pages[0]] + [p for p in pages if p.startswith("notebooks/")]
+            for relative in (args.lighthouse_pages or chosen):
+                results["lighthouse"][relative] = lighthouse(Path(args.lighthouse_npm_dir), base + relative)
                 print(relative, results["lighthouse"][relative], flush=True)
     finally:
         server.shutdown()
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, indent=1))
-    print(f"written {args.out}")
+    print(f"written {args.out}\n")
+    compare(argparse.Namespace(results=[args.out], biggest=True))
 
 
 def lighthouse_only(args) -> None:
@@ -401,16 +407,18 @@ def main() -> None:
     run.add_argument("--label", default="site")
     run.add_argument("--out", default="site_bench.json")
     run.add_argument("--pages", nargs="*", help="pages relative to the folder (default: all)")
-    run.add_argument("--npm-dir", default=os.environ.get("SITE_BENCH_NPM", "."),
-                     help="folder with node_modules/axe-core and node_modules/lighthouse")
-    run.add_argument("--lighthouse", action="store_true", help="also run Lighthouse on the landing page and a lesson")
-    run.add_argument("--lighthouse-lesson")
+    run.add_argument("--npm-dir", default=os.environ.get("SITE_BENCH_NPM", str(REPO / ".cache" / "site-node")),
+                     help="folder with node_modules/axe-core")
+    run.add_argument("--lighthouse", action="store_true", help="also run Lighthouse on the landing page and lessons")
+    run.add_argument("--lighthouse-npm-dir", default=str(REPO / ".cache" / "lighthouse-node"),
+                     help="folder with node_modules/lighthouse")
+    run.add_argument("--lighthouse-pages", nargs="*", help="pages for Lighthouse (default: landing + every lesson)")
     light = commands.add_parser("lighthouse", help="add Lighthouse scores of some pages to a JSON file")
     light.add_argument("site")
     light.add_argument("--label", default="site")
     light.add_argument("--out", default="site_bench.json")
     light.add_argument("--pages", nargs="+", default=["site/index.html", "notebooks/01_waveforms.html"])
-    light.add_argument("--npm-dir", default=os.environ.get("SITE_BENCH_NPM", "."))
+    light.add_argument("--npm-dir", default=str(REPO / ".cache" / "lighthouse-node"), help="node_modules/lighthouse")
     show = commands.add_parser("compare", help="markdown tables from measure's JSON files")
     show.add_argument("results", nargs="+")
     show.add_argument("--biggest", action="store_true")

@@ -46,3 +46,42 @@ def test_static_pages_use_no_other_host(build_site):
     assert external.search("<link rel='stylesheet' href='//fonts.example.org/a.css'>")
     assert not external.search('<script src="../_static/mathjax/tex-mml-chtml.js">')
     assert not external.search('<a href="https://librosa.org">')  # a link to follow is not a resource to load
+
+
+def test_only_code_spans_that_change_nothing_on_screen_are_unwrapped(build_site):
+    """A span is dropped only when its class's colour is the code block's own, in light and in dark mode."""
+    css = "\n".join([
+        ".highlight { background: #f2f2f2; color: #1E1E1E }",
+        ".highlight .n { color: #1E1E1E }",
+        ".highlight .k { color: #1E1E1E; font-weight: bold }",   # same colour, but bold: keep
+        ".highlight .o { color: #163 }",                          # another colour: keep
+        ".highlight .w { color: #1E1E1E }",                       # same in light, not in dark: keep
+        'body[data-theme="dark"] .highlight { background: #202020; color: #D0D0D0 }',
+        'body[data-theme="dark"] .highlight .n { color: #D0D0D0 }',
+        'body[data-theme="dark"] .highlight .k { color: #D0D0D0; font-weight: bold }',
+        'body[data-theme="dark"] .highlight .o { color: #D0D0D0 }',
+        'body[data-theme="dark"] .highlight .w { color: #666 }',
+    ])
+    plain = build_site.plain_code_classes(css)
+    assert plain == {"n"}
+    code = '<span class="n">y</span><span class="o">=</span><span class="k">if</span><span class="nn">x</span>'
+    assert build_site.unwrap_plain_code(code, plain) == (
+        'y<span class="o">=</span><span class="k">if</span><span class="nn">x</span>')
+
+
+def test_toc_starts_with_how_to_run_the_lessons(build_site, tmp_path, monkeypatch):
+    monkeypatch.setattr(build_site, "SITE", tmp_path)
+    lessons = [build_site.lesson_summary(path) for path in sorted((REPO / "notebooks").glob("*.ipynb"))]
+    build_site.write_toc_and_index(lessons)
+    toc = (tmp_path / "_toc.yml").read_text()
+    assert toc.index("site/run-the-lessons") < toc.index("notebooks/00_")
+    assert (REPO / "site" / "run-the-lessons.md").exists()
+    index = (tmp_path / "index.md").read_text()
+    assert build_site.COURSE_ZIP in index and "run-the-lessons.md" in index
+
+
+def test_the_run_page_gives_the_readme_commands():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    page = (REPO / "site" / "run-the-lessons.md").read_text(encoding="utf-8")
+    for command in ("python3 course.py lab", "python3 course.py test"):
+        assert command in readme and command in page, command

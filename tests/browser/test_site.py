@@ -38,6 +38,9 @@ def test_page_loads_cleanly_from_this_site_only(context, site_url, page_path):
     try:
         assert errors == [], f"console errors on {page_path}: {errors}"
         assert foreign == [], f"{page_path} requested other hosts: {foreign}"
+        # Figures load when the reader comes near them (loading="lazy"): scroll to each, as a reader does.
+        page.evaluate("""async () => { for (const image of document.images) { image.scrollIntoView();
+            await new Promise(done => image.complete ? done() : (image.onload = image.onerror = done)); } }""")
         broken = page.evaluate("Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0)"
                                ".map(i => i.src.slice(0, 80))")
         assert broken == [], f"images that did not load on {page_path}: {broken}"
