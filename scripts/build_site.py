@@ -376,6 +376,8 @@ def finish_pages(lessons: list[dict], node_folder: Path, zip_bytes: int) -> None
         if "<h1" not in text:  # the search page has no heading of its own
             text = text.replace('<article role="main" id="furo-main-content">',
                                 '<article role="main" id="furo-main-content">\n<h1>Search the course</h1>', 1)
+        if 'class="course-explorer"' not in text:  # the explorers' loader only where there are explorers
+            text = re.sub(r'<script[^>]*explorer-loader\.js[^>]*></script>\s*', "", text)
         text = finish_figures(text, page)
         text = finish_menus(text)
         description = html.escape(page_description(relative, lessons), quote=True)

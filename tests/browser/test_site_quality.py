@@ -174,10 +174,12 @@ def test_each_lesson_offers_its_notebook_and_the_whole_course(context_for_links,
         assert f"music-preprocessing-course/audio_samples/{row['file']}" in names, row["file"]
 
 
-def test_search_finds_lessons(browser, site_url):
+@pytest.mark.parametrize("served", [True, False], ids=["served", "from disk"])
+def test_search_finds_lessons_served_and_from_disk(browser, site_url, served):
     page = browser.new_page()
     try:
-        page.goto(f"{site_url}/search.html?q=spectrogram", wait_until="load")
+        address = f"{site_url}/search.html" if served else (SITE_HTML / "search.html").as_uri()
+        page.goto(address + "?q=spectrogram", wait_until="load")
         page.wait_for_selector("#search-results li", timeout=20_000)
         results = page.locator("#search-results li a").all_text_contents()
         assert any("Spectrogram" in result for result in results), results
