@@ -206,6 +206,8 @@ class SubmissionRun:
         self.stop_reason: str | None = None
         self.current_cell: int | None = None
         self.cell_numbers: list[int] = []
+        self.answer_cells: dict[str, int] = {}     # answer name -> the code cell after which it is taken
+        self.timed_out: set[int] = set()
 
     # The channel RemoteFunction calls through.
     def call(self, name, args, kwargs):
@@ -218,8 +220,8 @@ class SubmissionRun:
             return self.sandbox.receive(deadline)
         except protocol.ChannelTimeout:
             self._stopped(f"a call of its function did not return within {self.limits.cell_s:g} s, so it was stopped")
-        except protocol.ChannelClosed:
-            self._stopped(self._why_closed())
+        except protocol.ChannelClosed as closed:
+            self._stopped(self._why_closed(str(closed)))
         raise protocol.SubmissionStopped(self.stop_reason)
 
     def _stopped(self, reason: str) -> None:
@@ -232,9 +234,13 @@ class SubmissionRun:
             return "before its first cell"
         return f"in code cell {self.current_cell + 1} (notebook cell {self.cell_numbers[self.current_cell]})"
 
-    def _why_closed(self) -> str:
+    def _why_closed(self, detail: str = "") -> str:
         if self.sandbox.flooded.is_set():
             return f"it printed more than {self.limits.output_mb} MB of output {self._where()}, so it was stopped"
+        if detail and detail != "the channel was closed":  # it sent something that is not a message
+            self.sandbox.kill()
+            self.sandbox.stop()
+            return f"it broke the grader's channel {self._where()} (it sent {detail.removeprefix('a ')})"
         code = self.sandbox.stop()
         jail = self.sandbox.jail_error()
         if jail:
@@ -249,6 +255,7 @@ class SubmissionRun:
         self.cell_numbers = [index + 1 for index, _ in code]
         cells = [cell for _, cell in code]
         captures, at_end = capture_plan(cells, lesson)
+        self.answer_cells = {name: index for index, items in captures.items() for name in items}
         names = {name for exercise in lesson.exercises for name in exercise.answer_names}
         self.sandbox = Sandbox(self.protection, self.limits, self.slot)
         self.deadline = time.monotonic() + self.limits.submission_s
@@ -273,9 +280,9 @@ class SubmissionRun:
         except protocol.ChannelTimeout:
             self._stopped(f"it ran out of time ({self.limits.submission_s:g} s for the whole notebook) "
                           f"{self._where()}, so it was stopped")
-        except protocol.ChannelClosed:
+        except protocol.ChannelClosed as closed:
             if not self.stop_reason:
-                self.stop_reason = self._why_closed()
+                self.stop_reason = self._why_closed(str(closed))
         except protocol.SubmissionStopped:
             pass
         finally:
@@ -295,6 +302,7 @@ class SubmissionRun:
             return
         where = f"code cell {index + 1} (notebook cell {self.cell_numbers[index]})"
         if message.get("timeout"):
+            self.timed_out.add(index)
             self.notes.append(f"{where} ran longer than {self.limits.cell_s:g} s and was interrupted")
         elif message.get("error"):
             self.notes.append(f"{where} raised {str(message['error'])[:300]}")
@@ -320,6 +328,12 @@ class SubmissionRun:
 
     def _grade(self, student: str, exercise: Exercise) -> list[Row]:
         checks = self.key.checks[exercise.number]
+        for name in exercise.answer_names:
+            index = self.answer_cells.get(name)
+            if index in self.timed_out:
+                return [Row(student, exercise.lesson, str(exercise.number), 0.0, exercise.points, "not run",
+                            f"not graded: code cell {index + 1} (notebook cell {self.cell_numbers[index]}), which "
+                            f"sets {name}, ran longer than {self.limits.cell_s:g} s and was interrupted")]
         results = []
         for check in checks:
             answer = self.answers[check.answer]

@@ -136,17 +136,14 @@ def student_edition(lesson: Lesson) -> nbformat.NotebookNode:
 
 
 def answered_edition(lesson: Lesson, answers: dict[int, str] | None = None) -> nbformat.NotebookNode:
-    """The student edition of ``lesson`` with answer cells filled in: ``answers[exercise number]`` is the new
-    source of that exercise's answer cell; by default every exercise gets the lesson's own solution
-    (:func:`.exercises.solved_answer_source`). Used by the tests and the benchmark to make submissions."""
+    """The student edition of ``lesson`` answered with the lesson's own solutions
+    (:func:`.exercises.solved_answer_source`), except that ``answers[exercise number]``, when given, is the source
+    of that exercise's answer cell. Used by the tests and the benchmark to make submissions."""
     from .exercises import solved_answer_source
 
     edition = student_edition(lesson)
     for exercise in lesson.exercises:
-        source = (answers or {}).get(exercise.number, solved_answer_source(lesson, exercise) if answers is None
-                                     else None)
-        if source is None:
-            continue
+        source = (answers or {}).get(exercise.number) or solved_answer_source(lesson, exercise)
         for cell in edition.cells:
             if cell.metadata.get("nbgrader", {}).get("grade_id") == exercise.grade_id + "-answer":
                 cell.source = source

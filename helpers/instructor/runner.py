@@ -47,6 +47,9 @@ def main(request_fd: int, reply_fd: int) -> int:
     cell_timeout = float(job.get("cell_timeout", 60))
     call_timeout = float(job.get("call_timeout", 30))
     signal.signal(signal.SIGALRM, _alarm)
+    # A file past the size limit fails with an error the cell can report, instead of killing the process.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    runner_pid = os.getpid()
 
     from IPython.core.interactiveshell import InteractiveShell
 
@@ -91,6 +94,8 @@ def main(request_fd: int, reply_fd: int) -> int:
                     result = function(*args, **kwargs)
                 finally:
                     signal.setitimer(signal.ITIMER_REAL, 0)
+                if os.getpid() != runner_pid:
+                    os._exit(0)
                 send({"result": protocol.encode(result, functions)})
             except CellTimeout:
                 send({"error": ["TimeoutError", f"your function did not return within {call_timeout:g} s"]})
@@ -108,6 +113,8 @@ def main(request_fd: int, reply_fd: int) -> int:
             error = caught
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
+        if os.getpid() != runner_pid:
+            os._exit(0)  # a process the cell forked must not go on as a second runner on the same channel
         if isinstance(error, CellTimeout):
             timed_out = True
         pyplot = sys.modules.get("matplotlib.pyplot")
