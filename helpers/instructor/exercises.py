@@ -229,12 +229,19 @@ def read_lesson(path: Path, points: tuple[float, dict[str, float]] | None = None
     return Lesson(number, path, notebook, find_exercises(notebook, number, points))
 
 
-def read_lessons(folder: Path = NOTEBOOK_DIR) -> dict[str, Lesson]:
-    """Every lesson in ``folder`` by number; checks that points.toml names only exercises that exist."""
+def read_lessons(folder: Path = NOTEBOOK_DIR, on_error=None) -> dict[str, Lesson]:
+    """Every lesson in ``folder`` by number. A lesson whose markup cannot be read raises LessonMarkupError, or,
+    with ``on_error``, is passed to ``on_error(path, error)`` and left out."""
     points = load_points()
     lessons = {}
     for path in lesson_paths(folder):
-        lesson = read_lesson(path, points)
+        try:
+            lesson = read_lesson(path, points)
+        except (LessonMarkupError, ValueError, OSError) as error:
+            if on_error is None:
+                raise
+            on_error(path, error)
+            continue
         lessons[lesson.number] = lesson
     return lessons
 

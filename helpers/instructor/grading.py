@@ -517,8 +517,9 @@ def main(arguments: list[str]) -> int:
         return 1
     limits = Limits(submission_s=options.time_limit, cell_s=options.cell_time_limit, memory_mb=options.memory_mb,
                     processes=options.processes)
+    broken: dict[str, str] = {}
     try:
-        lessons = read_lessons()
+        lessons = read_lessons(on_error=lambda path, error: broken.setdefault(path.name[:2], str(error)))
         protection = choose_protection(options.unsafe, None if options.sandbox == "auto" else options.sandbox)
     except (LessonMarkupError, RuntimeError) as error:
         print(f"[course] ERROR: {error}", file=sys.stderr)
@@ -528,6 +529,9 @@ def main(arguments: list[str]) -> int:
     submissions, problems = discover(folder)
     submissions, ignored = choose_per_lesson(submissions)
     problems += ignored
+    for number, error in sorted(broken.items()):
+        print(f"[course] lesson {number} cannot be graded: {error}")
+        problems.append(f"lesson {number} cannot be graded (its exercise markup: {error})")
     started = time.perf_counter()
     try:
         outcomes = Grader(lessons, protection, limits, options.jobs).grade_all(submissions)

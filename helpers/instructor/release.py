@@ -68,12 +68,26 @@ def bound_names(source: str) -> set[str]:
 
 
 def used_names(source: str) -> set[str]:
-    """Names a cell reads."""
+    """Global names a cell reads: at its top level, or inside its functions and comprehensions when not local to
+    them (a function's own ``precision = ...`` is not the notebook's ``precision``)."""
+    import symtable
+
     try:
-        tree = ast.parse(source)
+        table = symtable.symtable(source, "<cell>", "exec")
     except SyntaxError:
         return set()
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    names, pending = set(), [table]
+    while pending:
+        scope = pending.pop()
+        for symbol in scope.get_symbols():
+            if symbol.is_referenced() and (scope is table or symbol.is_global()):
+                names.add(symbol.get_name())
+        pending += scope.get_children()
+    # Python 3.12 inlines comprehensions, so their loop variables look like the cell's own reads: drop them.
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.comprehension):
+            names -= {target.id for target in ast.walk(node.target) if isinstance(target, ast.Name)}
+    return names
 
 
 def student_edition(lesson: Lesson) -> nbformat.NotebookNode:
