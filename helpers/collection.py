@@ -557,7 +557,9 @@ class CollectionReport:
         if self.ignored:
             lines.append(f"{len(self.ignored)} files ignored, not audio by their ending: "
                          f"{', '.join(self.ignored[:5])}{' ...' if len(self.ignored) > 5 else ''}")
-        if self.skipped:
+        if self.skipped and max_listed == 0:
+            lines.append(f"{len(self.skipped)} skipped; the reasons are listed in {skipped_list_path(self.table)}")
+        elif self.skipped:
             lines.append(f"{len(self.skipped)} skipped, with the reason:")
             lines += [f"  {file}: {reason}" for file, reason in self.skipped[:max_listed]]
             if len(self.skipped) > max_listed:
