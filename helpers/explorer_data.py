@@ -499,8 +499,8 @@ def rhythm_payload(y: np.ndarray, sr: float, prior_choices_bpm=TEMPO_PRIOR_CHOIC
     """The rhythm explorer's data for one clip, for every tempo prior at once (lesson 10).
 
     ``onset_envelope``: :func:`helpers.rhythm.onset_envelope`, ``(n_frames,)``, dB per mel band, frame ``k`` at
-    ``k * hop / sr`` s. ``autocorrelation``: ``librosa.feature.tempogram`` averaged over time (what
-    ``librosa.feature.tempo`` weighs with its prior), for the lags whose tempo ``tempo_axis_bpm`` lies in
+    ``k * hop / sr`` s. ``autocorrelation``: the tempogram that ``librosa.feature.tempo`` computes (8 s windows)
+    averaged over time, what it weighs with its prior, for the lags whose tempo ``tempo_axis_bpm`` lies in
     :data:`helpers.rhythm.TEMPO_RANGE_BPM`. For each prior centre ``prior_choices_bpm[i]``: ``prior_weights[i]`` (the
     log-normal prior, one octave wide, 1 at its centre, on the same lags), the tempo ``meta["tempos_bpm"][i]`` that
     ``librosa.feature.tempo`` picks with it, and the beats ``librosa.beat.beat_track`` tracks at that tempo:
@@ -513,7 +513,10 @@ def rhythm_payload(y: np.ndarray, sr: float, prior_choices_bpm=TEMPO_PRIOR_CHOIC
     from .rhythm import TEMPO_RANGE_BPM, beat_strength, onset_envelope
 
     envelope = onset_envelope(y, sr, hop_length)
-    tempogram = librosa.feature.tempogram(onset_envelope=envelope, sr=sr, hop_length=hop_length)
+    # librosa.feature.tempo's own tempogram: windows of ac_size = 8 s (344 frames at hop 512), not tempogram's
+    # default of 384 frames, so that every prior's tempo is the one librosa.feature.tempo reports (lesson 10 §6)
+    window = int(librosa.time_to_frames(8.0, sr=sr, hop_length=hop_length))
+    tempogram = librosa.feature.tempogram(onset_envelope=envelope, sr=sr, hop_length=hop_length, win_length=window)
     averaged = tempogram.mean(axis=1)
     with np.errstate(divide="ignore"):
         axis_bpm = librosa.tempo_frequencies(tempogram.shape[0], sr=sr, hop_length=hop_length)
