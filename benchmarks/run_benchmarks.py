@@ -137,13 +137,14 @@ def _choices(explorer, trait: str) -> list:
             "frame_length": setup.get("frame_length_choices"), "n_mfcc": list(range(1, setup.get("n_mels", 2) + 1)),
             "view": [view["name"] for view in setup.get("views", [])],
             "x_feature": [f["name"] for f in setup.get("features", [])],
-            "y_feature": [f["name"] for f in setup.get("features", [])]}.get(trait)
+            "y_feature": [f["name"] for f in setup.get("features", [])],
+            "bins_per_octave": setup.get("bins_per_octave_choices")}.get(trait)
 
 
 def lesson_explorers(lesson: str) -> list:
     """The explorers of a lesson, made as the lesson makes them (its code cell, without the student's own song)."""
     from helpers.dashboard import ComparisonDashboard
-    from helpers.widgets import FeatureExplorer, MFCCExplorer, SpectrogramExplorer, WaveformExplorer
+    from helpers.widgets import FeatureExplorer, MFCCExplorer, PitchExplorer, SpectrogramExplorer, WaveformExplorer
 
     makers = {
         "01": lambda: [WaveformExplorer(song_a="edm", song_b="ambient", window_s=2.0)],
@@ -154,6 +155,7 @@ def lesson_explorers(lesson: str) -> list:
         "05": lambda: [MFCCExplorer(song="piano", n_mfcc=13, n_mels=128)],
         "06": lambda: [ComparisonDashboard(selected=("metal", "edm", "speech"), view="zero_crossing_rate")],
         "07": lambda: [SpectrogramExplorer(song_a="edm", song_b="metal", scale="mel")],
+        "09": lambda: [PitchExplorer(song="piano", bins_per_octave=36)],
     }
     return makers.get(lesson[:2], list)()
 

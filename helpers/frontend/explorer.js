@@ -1471,10 +1471,10 @@ const pitch = {
     const { c, width } = view.context(view.canvas, 520);
     const name = view.model.get("song");
     const bins = view.model.get("bins_per_octave");
+    const key = this.key(view);
+    const payload = view.data.get(key); // asked for first, so the kernel computes it first
     // Ask ahead for this song's other settings, so that moving the slider finds them here.
     for (const choice of setup.bins_per_octave_choices) if (choice !== bins) view.data.get(this.key(view, choice));
-    const key = this.key(view);
-    const payload = view.data.get(key);
     const duration = view.duration.get(name);
     const left = 84;
     const right = 110;
