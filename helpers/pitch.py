@@ -51,6 +51,17 @@ PIANO_TEMPO_QPM = 80
 PIANO_PATTERN = (0, 1, 2, 3, 4, 2, 3, 4)
 
 
+def _as_float_array(values) -> np.ndarray | None:
+    """``values`` as a float64 array, or None when they are not numbers (text, None, mixed objects)."""
+    if isinstance(values, (str, bytes)) or values is None:
+        return None
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return array
+
+
 def piano_notes() -> list[tuple[float, float, int]]:
     """Every note of the piano render: ``(onset_s, release_s, midi)``, in order of onset (lesson 09).
 
@@ -76,8 +87,8 @@ def sounding_pitch_classes(times_s) -> np.ndarray:
     its release (:func:`piano_notes`); after the last release (30 s) no row has a True.
     """
     __tracebackhide__ = True
-    times = np.asarray(times_s, dtype=float)
-    if times.ndim != 1 or times.size == 0 or not np.isfinite(times).all():
+    times = _as_float_array(times_s)
+    if times is None or times.ndim != 1 or times.size == 0 or not np.isfinite(times).all():
         raise AudioInputError("times_s must be a non-empty 1-D array of times in seconds, e.g. "
                               "librosa.frames_to_time(np.arange(n_frames), sr=sr, hop_length=512).")
     sounding = np.zeros((times.size, 12), dtype=bool)
@@ -95,7 +106,10 @@ def chroma_entropy(chroma) -> np.ndarray:
     distribution: NaN.
     """
     __tracebackhide__ = True
-    values = np.asarray(chroma, dtype=np.float64)
+    values = _as_float_array(chroma)
+    if values is None:
+        raise AudioInputError(f"chroma must be a (12, n_frames) array of numbers such as "
+                              f"librosa.feature.chroma_cqt(y=y, sr=sr); not {type(chroma).__name__}.")
     if values.ndim != 2 or values.shape[0] != 12 or values.shape[1] == 0:
         raise AudioInputError(f"chroma must be a (12, n_frames) array such as librosa.feature.chroma_cqt(y=y, "
                               f"sr=sr); not shape {values.shape}.")
@@ -113,7 +127,8 @@ def q_factor(bins_per_octave: int) -> float:
     over bandwidth, ``1 / alpha`` with ``alpha = (r**2 - 1) / (r**2 + 1)`` and ``r = 2 ** (1 / bins_per_octave)``.
     12 bins per octave give 17.3, 36 give 51.9."""
     __tracebackhide__ = True
-    bins_per_octave = require_whole_number(bins_per_octave, "bins_per_octave", minimum=1, maximum=120, example="36")
+    bins_per_octave = require_whole_number(bins_per_octave, "bins_per_octave", minimum=1, maximum=120, example="36",
+                                           unit=" bins")
     ratio_squared = 2 ** (2 / bins_per_octave)
     return float((ratio_squared + 1) / (ratio_squared - 1))
 

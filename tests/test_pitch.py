@@ -46,8 +46,9 @@ def test_sounding_pitch_classes_follow_the_notes():
     assert names[3] == {"C"}                                      # bar 2 starts again from its low C
     assert names[4] == set()                                      # after the last release
     assert sounding.shape == (5, 12) and sounding.dtype == bool
-    with pytest.raises(AudioInputError, match="1-D array of times"):
-        pitch.sounding_pitch_classes([[0.1, 0.2]])
+    for bad in ([[0.1, 0.2]], "0.5", [np.nan]):
+        with pytest.raises(AudioInputError, match="1-D array of times"):
+            pitch.sounding_pitch_classes(bad)
 
 
 def test_chroma_entropy_is_shannons_over_log_12():
@@ -66,6 +67,8 @@ def test_chroma_entropy_is_shannons_over_log_12():
         pitch.chroma_entropy(chroma.T)
     with pytest.raises(AudioInputError, match=">= 0"):
         pitch.chroma_entropy(-chroma)
+    with pytest.raises(AudioInputError, match="array of numbers"):
+        pitch.chroma_entropy("chroma")
 
 
 @pytest.mark.parametrize("bins_per_octave", [12, 24, 36])
