@@ -58,6 +58,8 @@ for dtype in (np.float32, np.float64):
     librosa.griffinlim(S, n_iter=2, hop_length=128, n_fft=512, random_state=0)
     librosa.onset.onset_detect(y=y, sr=sr)
     librosa.feature.chroma_stft(S=S ** 2, sr=sr, n_fft=512)
+    pulses = np.tile(y * (np.arange(y.size) % 2756 < 400), 3)  # 8 notes a second for 3 s: onsets to track
+    librosa.beat.beat_track(y=pulses, sr=sr)  # lesson 10: the beat tracker's dynamic programme
 print("ok")
 """
 
@@ -160,9 +162,13 @@ class _FileLock:
 
 
 def _versions() -> dict[str, str]:
+    """What a verified cache was made for: the versions, and the list of functions it must hold (COMPILE_SOURCE), so
+    that a function added to the list is prepared on every machine at its next start, not compiled by a kernel."""
+    import hashlib
     from importlib.metadata import version
 
-    return {"python": "%d.%d" % sys.version_info[:2], "numba": version("numba"), "librosa": version("librosa")}
+    return {"python": "%d.%d" % sys.version_info[:2], "numba": version("numba"), "librosa": version("librosa"),
+            "compile_source": hashlib.sha256(COMPILE_SOURCE.encode()).hexdigest()[:16]}
 
 
 def _content(folder: Path) -> dict[str, str]:
