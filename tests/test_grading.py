@@ -395,3 +395,17 @@ def test_an_ordinary_user_grades_real_lesson_00_through_course_py():
         assert rows["carol", "1"]["status"] == "rejected" and "holds lesson 01" in rows["carol", "1"]["message"]
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_a_symbolic_link_to_another_students_notebook_is_not_graded(tmp_path):
+    from helpers.instructor.grading import discover
+
+    (tmp_path / "ada").mkdir()
+    (tmp_path / "ada" / "03_zero_crossing_rate.ipynb").write_text("{}")
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "bob" / "03_zero_crossing_rate.ipynb").symlink_to(tmp_path / "ada" / "03_zero_crossing_rate.ipynb")
+    (tmp_path / "loose.ipynb").write_text("{}")
+    submissions, problems = discover(tmp_path)
+    assert [(item.student, item.path.name) for item in submissions] == [("ada", "03_zero_crossing_rate.ipynb")]
+    assert any("bob" in problem and "symbolic link" in problem for problem in problems)
+    assert any("loose.ipynb" in problem and "student's folder" in problem for problem in problems)

@@ -92,6 +92,10 @@ def discover(folder: Path) -> tuple[list[Submission], list[str]]:
         relative = path.relative_to(folder)
         if any(part.startswith(".") for part in relative.parts):
             continue  # .ipynb_checkpoints and other hidden copies
+        linked = [folder.joinpath(*relative.parts[:depth]) for depth in range(1, len(relative.parts) + 1)]
+        if any(item.is_symlink() for item in linked) or folder.resolve() not in path.resolve().parents:
+            problems.append(f"{relative}: a symbolic link (it could point at another student's work); not graded")
+            continue
         if len(relative.parts) < 2:
             problems.append(f"{relative}: not in a student's folder (put each student's notebooks in a folder named "
                             "after the student); not graded")
