@@ -389,15 +389,30 @@ def compute_file(path: str, content_sha256: str, settings: FeatureSettings, vari
     ``keep`` is True for the helpers' own reasons (:class:`AudioInputError`: the same bytes always fail the same
     way, so the store remembers them); an unexpected error is reported but tried again next run. Never raises.
     """
-    try:
-        from threadpoolctl import threadpool_limits  # installed with scikit-learn
-    except ImportError:  # pragma: no cover
+    controller = _threadpool_controller()
+    if controller is None:  # pragma: no cover - threadpoolctl comes with scikit-learn
         return _compute_file(path, content_sha256, settings, variants)
     # One BLAS thread per file: the parallelism is across files, and the same arithmetic in every process makes
     # the joblib, Dask and in-process tables identical. (BLAS threads competing for busy cores also made the mel
     # filterbank's matrix product 3-10 times slower on a shared 2-core machine.)
-    with threadpool_limits(limits=1, user_api="blas"):
+    with controller.limit(limits=1, user_api="blas"):
         return _compute_file(path, content_sha256, settings, variants)
+
+
+_CONTROLLER = []
+
+
+def _threadpool_controller():
+    """threadpoolctl's view of this process's thread pools, found once (finding them costs ~5 ms)."""
+    if not _CONTROLLER:
+        try:
+            import scipy.linalg  # noqa: F401 - scipy's own BLAS, loaded before the pools are listed
+            from threadpoolctl import ThreadpoolController  # installed with scikit-learn
+        except ImportError:  # pragma: no cover
+            _CONTROLLER.append(None)
+        else:
+            _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0]
 
 
 def _compute_file(path: str, content_sha256: str, settings: FeatureSettings, variants: tuple[str, ...]) -> dict:

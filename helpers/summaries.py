@@ -69,11 +69,14 @@ def frame_features(y: np.ndarray, sr: float, n_fft: int = N_FFT, hop_length: int
     require_min_length(y, n_fft, sr)
     require_not_silent(y, feature="a feature summary")
     magnitude = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=hop_length))
+    centroid = librosa.feature.spectral_centroid(S=magnitude, sr=sr, n_fft=n_fft)
     scalars = {
         "rms": librosa.feature.rms(y=y, frame_length=n_fft, hop_length=hop_length)[0],
         "zero_crossing_rate": librosa.feature.zero_crossing_rate(y, frame_length=n_fft, hop_length=hop_length)[0],
-        "spectral_centroid": librosa.feature.spectral_centroid(S=magnitude, sr=sr, n_fft=n_fft)[0],
-        "spectral_bandwidth": librosa.feature.spectral_bandwidth(S=magnitude, sr=sr, n_fft=n_fft)[0],
+        "spectral_centroid": centroid[0],
+        # the same centroid (the bandwidth is the spread around it), given rather than computed a second time
+        "spectral_bandwidth": librosa.feature.spectral_bandwidth(S=magnitude, sr=sr, n_fft=n_fft,
+                                                                 centroid=centroid)[0],
         "spectral_rolloff": librosa.feature.spectral_rolloff(S=magnitude, sr=sr, n_fft=n_fft)[0],
     }
     mel_power = librosa.feature.melspectrogram(S=magnitude**2, sr=sr, n_fft=n_fft)

@@ -1,0 +1,195 @@
+"""Speed and memory of the collection pipeline (helpers/collection.py, lesson 08), next to the floor.
+
+    .venv/bin/python benchmarks/collection_bench.py                        # lesson 08's demo collection
+    .venv/bin/python benchmarks/collection_bench.py --collection excerpts --files 100
+    .venv/bin/python benchmarks/collection_bench.py --parts memory --memory-files 100 2000
+
+Not a test: it prints numbers to report and asserts nothing about them (JSON in benchmarks/results/, not
+committed). Every run starts from an empty store, so every file is computed.
+
+* collections: ``demo`` is lesson 08's (25 distinct files of 10 s, 16-bit WAV at 22 050 Hz, and 6 broken ones);
+  ``excerpts`` is ``--files`` copies of the bundled 30 s excerpts, each at its own rate and channels (44.1 or 48 kHz
+  stereo, 8 kHz mono), as 16-bit FLAC, each copy with a gain of its own so that no two files share a content hash.
+* floor: what no feature pipeline can avoid, in this process on one core (one BLAS thread, as the pipeline's
+  workers): reading every file as the course does (``helpers.load_audio``: decode, mix to mono, resample to
+  22 050 Hz, DC-offset rule) and one STFT (2048/512) per 3 s segment.
+* single: ``extract_features(jobs=1)``, in this process. joblib: ``jobs=N`` worker processes, timed twice: with
+  their start-up (a first run), and warm (a second run on a new store; joblib keeps its workers). dask: a
+  ``LocalCluster`` of N single-threaded worker processes, the same two ways (start-up = cluster start included).
+* rerun: the single run repeated on the same store (nothing to compute), against the first.
+* memory: peak resident memory of a fresh process computing M files of 3 s with ``jobs=1``, for each M.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+def excerpt_collection(folder: Path, n_files: int) -> Path:
+    """``n_files`` FLAC copies of the bundled excerpts at their own rates and channels, each with its own gain."""
+    import soundfile
+
+    import helpers
+
+    folder.mkdir(parents=True)
+    names = helpers.sample_ids()
+    decoded = {name: soundfile.read(helpers.sample_info(name).path, dtype="float32") for name in names}
+    for index in range(n_files):
+        name = names[index % len(names)]
+        y, rate = decoded[name]
+        soundfile.write(folder / f"{name}-{index:04d}.flac", y * (0.9 - 0.0004 * index), rate, subtype="PCM_16")
+    return folder
+
+
+def floor_seconds(paths: list[Path]) -> tuple[float, int]:
+    """Seconds to read every file as the course does and take one STFT per whole 3 s segment; the segment count."""
+    import librosa
+    from threadpoolctl import threadpool_limits
+
+    from helpers import AudioInputError, load_audio
+    from helpers.segments import segment_bounds
+
+    n_segments = 0
+    started = time.perf_counter()
+    with threadpool_limits(limits=1, user_api="blas"):
+        for path in paths:
+            try:
+                y, sr = load_audio(path)
+            except AudioInputError:
+                continue
+            for start, stop in segment_bounds(y.size, sr, 3.0):
+                np.abs(librosa.stft(y[start:stop], n_fft=2048, hop_length=512))
+                n_segments += 1
+    return time.perf_counter() - started, n_segments
+
+
+def timed_run(source, out: Path, **arguments) -> dict:
+    from helpers.collection import extract_features
+
+    started = time.perf_counter()
+    report = extract_features(source, out, progress=False, **arguments)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "compute_seconds": report.compute_seconds, "files": report.n_computed,
+            "rows": report.n_rows, "runner": report.runner}
+
+
+MEMORY_SCRIPT = r"""
+import resource, sys
+from pathlib import Path
+import numpy as np, soundfile
+from helpers.collection import extract_features
+folder, n = Path(sys.argv[1]), int(sys.argv[2])
+(folder / "music").mkdir(parents=True)
+rng = np.random.default_rng(0)
+for index in range(n):
+    soundfile.write(folder / "music" / f"{index:05d}.wav", 0.1 * rng.standard_normal(3 * 22050), 22050)
+extract_features(folder / "music", folder / "f.parquet", jobs=1, progress=False)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def peak_memory_mib(folder: Path, n_files: int) -> float:
+    completed = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, str(folder), str(n_files)], check=True,
+                               capture_output=True, text=True)
+    return int(completed.stdout.split()[-1]) / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--collection", choices=("demo", "excerpts"), default="demo")
+    parser.add_argument("--files", type=int, default=70, help="files in the excerpts collection")
+    parser.add_argument("--jobs", type=int, default=2, help="workers for joblib and Dask")
+    parser.add_argument("--parts", nargs="+", default=["floor", "single", "rerun", "joblib", "dask"],
+                        choices=("floor", "single", "rerun", "joblib", "dask", "memory"))
+    parser.add_argument("--memory-files", type=int, nargs="+", default=[100, 2000])
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR / "collection.json")
+    arguments = parser.parse_args()
+
+    from helpers.collection import build_demo_collection, list_collection
+
+    work = Path(tempfile.mkdtemp(prefix="collection-bench-"))
+    results = {"machine": platform.platform(), "python": platform.python_version(), "collection": arguments.collection,
+               "jobs": arguments.jobs, "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    try:
+        if arguments.collection == "demo":
+            source = build_demo_collection(work / "demo")
+        else:
+            source = excerpt_collection(work / "excerpts", arguments.files)
+        paths = sorted({Path(item.path) for item in list_collection(source).files if Path(item.path).exists()})
+        results["files_listed"] = len(paths)
+
+        def report(name, entry):
+            results[name] = entry
+            rate = entry["files"] / entry["seconds"] if entry.get("seconds") else 0
+            extra = f", {entry['rows'] / entry['seconds']:.1f} segments/s" if entry.get("rows") else ""
+            print(f"{name:<14} {entry['seconds']:7.2f} s  {rate:6.2f} files/s{extra}  {entry.get('runner', '')}",
+                  flush=True)
+
+        # Warm up this process first (librosa's lazy imports, numba's cached functions), so that neither the floor
+        # nor the single run pays for it.
+        from helpers.collection import FeatureSettings, compute_file, file_sha256
+
+        floor_seconds(paths[:2])
+        compute_file(str(paths[0]), file_sha256(paths[0]), FeatureSettings(), ("none",))
+        if "floor" in arguments.parts:
+            seconds, segments = floor_seconds(paths)
+            report("floor", {"seconds": seconds, "files": len(paths), "rows": segments, "runner": "1 core"})
+        if "single" in arguments.parts or "rerun" in arguments.parts:
+            report("single", timed_run(source, work / "single.parquet", jobs=1))
+            if "rerun" in arguments.parts:
+                report("rerun", timed_run(source, work / "single.parquet", jobs=1))
+                print(f"{'':<14} the rerun took {results['rerun']['seconds'] / results['single']['seconds']:.1%} "
+                      "of the first run")
+        if "joblib" in arguments.parts:
+            report("joblib_start", timed_run(source, work / "j1.parquet", jobs=arguments.jobs))
+            report("joblib_warm", timed_run(source, work / "j2.parquet", jobs=arguments.jobs))
+        if "dask" in arguments.parts:
+            from distributed import LocalCluster
+
+            started = time.perf_counter()
+            with LocalCluster(n_workers=arguments.jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+                              silence_logs=logging.ERROR) as cluster:
+                start_up = time.perf_counter() - started
+                first = timed_run(source, work / "d1.parquet", scheduler=cluster)
+                first["seconds"] += start_up
+                report("dask_start", first)
+                report("dask_warm", timed_run(source, work / "d2.parquet", scheduler=cluster))
+        if "single" in results and "floor" in results:
+            per_segment = {name: results[name]["seconds"] / results[name]["rows"] for name in ("floor", "single")}
+            print(f"pipeline on one core / floor: {per_segment['single'] / per_segment['floor']:.2f} "
+                  "(seconds per segment)")
+        for name in ("joblib_warm", "dask_warm"):
+            if name in results and "single" in results:
+                print(f"{name} / single, files per second: "
+                      f"{results['single']['seconds'] / results[name]['seconds']:.2f}x")
+        if "memory" in arguments.parts:
+            results["memory_mib"] = {}
+            for n_files in arguments.memory_files:
+                peak = peak_memory_mib(work / f"memory-{n_files}", n_files)
+                results["memory_mib"][n_files] = peak
+                print(f"peak memory, {n_files} files of 3 s: {peak:.0f} MiB", flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    arguments.out.parent.mkdir(parents=True, exist_ok=True)
+    arguments.out.write_text(json.dumps(results, indent=1))
+    print(f"written to {arguments.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
