@@ -1560,26 +1560,37 @@ function clickBuffer(context) {
   return buffer;
 }
 
-/** A one-line legend along the top edge inside `box`: [label, colour, line width, dash] per entry. */
+/** A legend along the top edge inside `box`, one line (more on a narrow screen): [label, colour, width, dash]. */
 function legendRow(c, box, entries) {
   c.save();
   c.font = FONT;
-  let x = box.left + 8;
-  const y = box.top + 10;
   const widths = entries.map(([label]) => 26 + c.measureText(label).width + 14);
+  const lines = [[]];
+  let used = 8;
+  entries.forEach((entry, i) => {
+    if (used + widths[i] > box.width - 4 && lines[lines.length - 1].length) { lines.push([]); used = 8; }
+    lines[lines.length - 1].push(i);
+    used += widths[i];
+  });
+  const lineWidths = lines.map((line) => line.reduce((sum, i) => sum + widths[i], 0));
   c.fillStyle = "rgba(255,255,255,0.85)";
-  c.fillRect(box.left + 2, box.top + 2, Math.min(box.width - 4, widths.reduce((a, b) => a + b, 0) + 4), 17);
-  entries.forEach(([label, color, lineWidth, dash], i) => {
-    c.strokeStyle = color;
-    c.lineWidth = lineWidth || 2;
-    c.setLineDash(dash || []);
-    c.beginPath(); c.moveTo(x, y); c.lineTo(x + 20, y); c.stroke();
-    c.setLineDash([]);
-    c.fillStyle = TEXT_COLOR;
-    c.textBaseline = "middle";
-    c.textAlign = "left";
-    c.fillText(label, x + 24, y);
-    x += widths[i];
+  c.fillRect(box.left + 2, box.top + 2, Math.min(box.width - 4, Math.max(...lineWidths) + 4), 16 * lines.length + 1);
+  lines.forEach((line, row) => {
+    let x = box.left + 8;
+    const y = box.top + 10 + 16 * row;
+    for (const i of line) {
+      const [label, color, lineWidth, dash] = entries[i];
+      c.strokeStyle = color;
+      c.lineWidth = lineWidth || 2;
+      c.setLineDash(dash || []);
+      c.beginPath(); c.moveTo(x, y); c.lineTo(x + 20, y); c.stroke();
+      c.setLineDash([]);
+      c.fillStyle = TEXT_COLOR;
+      c.textBaseline = "middle";
+      c.textAlign = "left";
+      c.fillText(label, x + 24, y);
+      x += widths[i];
+    }
   });
   c.restore();
 }
