@@ -27,6 +27,7 @@ from .own_song import own_song_clips
 from .player import AudioPlayer, play, play_sample
 from .plotting import (CLIP_COLORS, compare_clips, plot_chroma, plot_cqt, plot_feature_curve, plot_spectrogram,
                        plot_waveform)
+from .rhythm import plot_onset_envelope, plot_tempo_curve
 from .samples import SampleInfo, list_samples, load_sample, load_sample_cached, sample_ids, sample_info
 from .signals import chirp, click_train, partials, pure_tone, sum_of_partials, white_noise
 
@@ -34,7 +35,8 @@ __all__ = [
     "AudioInputError", "AudioPlayer", "CLIP_COLORS", "SUPPORTED_EXTENSIONS", "SampleInfo",
     "chirp", "click_train", "compare_clips", "frame_count", "frame_times", "list_samples", "load_audio",
     "load_sample", "load_sample_cached", "min_max_envelope", "own_song_clips", "partials", "play", "play_sample",
-    "plot_chroma", "plot_cqt", "plot_feature_curve", "plot_spectrogram", "plot_waveform", "pure_tone",
+    "plot_chroma", "plot_cqt", "plot_feature_curve", "plot_onset_envelope", "plot_spectrogram", "plot_tempo_curve",
+    "plot_waveform", "pure_tone",
     "require_audio_array", "require_finite", "require_min_length", "require_not_silent", "rms_envelope", "sample_ids",
     "sample_info", "spectrogram_db", "sum_of_partials", "white_noise",
 ]
