@@ -60,6 +60,7 @@ for dtype in (np.float32, np.float64):
     librosa.feature.chroma_stft(S=S ** 2, sr=sr, n_fft=512)
     pulses = np.tile(y * (np.arange(y.size) % 2756 < 400), 3)  # 8 notes a second for 3 s: onsets to track
     librosa.beat.beat_track(y=pulses, sr=sr)  # lesson 10: the beat tracker's dynamic programme
+    librosa.cqt(y, sr=sr, n_bins=24)  # lesson 09: the constant-Q transform (its hop-length check is compiled)
 print("ok")
 """
 
