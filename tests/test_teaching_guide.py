@@ -4,7 +4,8 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers.checks import check_decibels, check_duration, check_rms
+from helpers.checks.basics import check_duration, check_rms
+from helpers.checks.spectrogram import check_decibels
 from helpers.instructor.guide import GUIDE, generate
 
 REPO = Path(__file__).resolve().parent.parent
