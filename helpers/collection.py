@@ -100,14 +100,10 @@ class Augmentation:
     def spec(self) -> str:
         return f"{self.kind}:{self.amount:g}"
 
-    def describe(self) -> str:
-        unit = AUGMENTATIONS[self.kind][0]
-        return f"{self.kind} {self.amount:+g} {unit}" if self.kind in ("gain", "pitch") else \
-            f"{self.kind} x{self.amount:g}" if self.kind == "stretch" else f"{self.kind} {self.amount:g} {unit}"
-
     def apply(self, y: np.ndarray, sr: int, seed: int = 0) -> np.ndarray:
         """The altered copy of ``y`` (``(n,)`` float mono at ``sr`` Hz) as ``(m,)`` float32; ``m == n`` except for a
-        time stretch (``m ≈ n / amount``). ``seed`` fixes the noise, so that a file always gets the same noise."""
+        time stretch (``m ≈ n / amount``). ``seed`` fixes the noise, so that a file always gets the same noise.
+        Lesson 08 trains on such copies and tests on others."""
         import librosa
 
         samples = np.asarray(y, dtype=np.float64)
