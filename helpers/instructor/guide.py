@@ -133,8 +133,7 @@ def lesson_section(lesson: Lesson, notes: dict, checks: dict, times) -> str:
     estimate = times.estimate(lesson.path)
     core, optional = estimate["core"], estimate["optional"]
     minutes = f"{core['minutes']} minutes" + (f", plus {optional['minutes']} optional" if optional["minutes"] else "")
-    counted = (f"{core['words'] + optional['words']} words, {core['code_lines'] + optional['code_lines']} lines of "
-               f"code, {core['exercises']} exercises, {core['explorers']} explorer"
+    counted = (f"its prose and code, {core['exercises']} exercises and {core['explorers']} explorer"
                + ("s" if core["explorers"] != 1 else ""))
     lines = [f"## {lesson.title}", "",
              f"**Time:** {minutes} (estimated from {counted}; see *How the times are estimated*).", "",
