@@ -65,7 +65,7 @@ def lesson_summary(path: Path) -> dict:
 def write_toc_and_index(lessons: list[dict]) -> None:
     toc = ["format: jb-book", "root: site/index", "chapters:", "  - file: site/run-the-lessons"]
     toc += [f"  - file: notebooks/{lesson['file']}" for lesson in lessons]
-    toc += ["  - file: site/credits"]
+    toc += ["  - file: docs/teaching-guide", "  - file: site/credits"]  # the guide: python -m helpers.instructor guide
     (SITE / "_toc.yml").write_text("\n".join(toc) + "\n", encoding="utf-8")
 
     lines = [
@@ -87,7 +87,11 @@ def write_toc_and_index(lessons: list[dict]) -> None:
         if lesson["objectives"]:
             lines += ["You will be able to:", ""] + [f"- {objective}" for objective in lesson["objectives"]] + [""]
         lines += [f"**Prerequisites:** {lesson['prerequisites']}  ", f"**Time:** {lesson['time']}", ""]
-    lines += ["## Credits", "", "The music, its sources and licences: [Credits and licences](credits.md).", ""]
+    lines += ["## For instructors", "",
+              "The [teaching guide](../docs/teaching-guide.md) gives, per lesson, its time, key idea, what to show on "
+              "the projector, questions for discussion and the mistakes the exercise checks recognise. The README's "
+              "*For instructors* explains the student edition without solutions and safe automatic grading.", "",
+              "## Credits", "", "The music, its sources and licences: [Credits and licences](credits.md).", ""]
     (SITE / "index.md").write_text("\n".join(lines), encoding="utf-8")
     write_credits()
 
@@ -257,7 +261,12 @@ def page_description(relative: str, lessons: list[dict]) -> str:
     else:
         text = {"site/credits.html": "The music of the course Music pre-processing with Python: sources, artists "
                                      "and the licence of every excerpt, with the licence texts.",
-                "search.html": "Search the lessons of Music pre-processing with Python."}.get(relative, SITE_DESCRIPTION)
+                "search.html": "Search the lessons of Music pre-processing with Python.",
+                "docs/teaching-guide.html": "Teaching guide for Music pre-processing with Python: per lesson, its "
+                                            "time, key idea, projector explorer, discussion questions and the "
+                                            "mistakes the exercise checks recognise.",
+                "site/run-the-lessons.html": "How to download the course Music pre-processing with Python and run "
+                                             "its Jupyter lessons on your own computer, offline."}.get(relative, SITE_DESCRIPTION)
     text = re.sub(r"[`*$\\]", "", " ".join(text.split()))
     return text if len(text) <= 200 else text[:197].rsplit(" ", 1)[0] + "…"
 

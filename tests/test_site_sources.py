@@ -75,6 +75,8 @@ def test_toc_starts_with_how_to_run_the_lessons(build_site, tmp_path, monkeypatc
     build_site.write_toc_and_index(lessons)
     toc = (tmp_path / "_toc.yml").read_text()
     assert toc.index("site/run-the-lessons") < toc.index("notebooks/00_")
+    assert toc.index("docs/teaching-guide") > max(toc.index(f"notebooks/{lesson['file']}") for lesson in lessons)
+    assert (REPO / "docs" / "teaching-guide.md").exists()
     assert (REPO / "site" / "run-the-lessons.md").exists()
     index = (tmp_path / "index.md").read_text()
     assert build_site.COURSE_ZIP in index and "run-the-lessons.md" in index

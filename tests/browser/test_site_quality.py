@@ -37,7 +37,7 @@ def axe_source(site_url):  # site_url: skips when the site is not built
 
 def test_the_site_has_the_pages_a_reader_expects(site_url):
     assert PAGES[0] == "site/index.html"
-    assert {"search.html", "site/credits.html", "site/run-the-lessons.html"} <= set(PAGES)
+    assert {"search.html", "site/credits.html", "site/run-the-lessons.html", "docs/teaching-guide.html"} <= set(PAGES)
     assert len(LESSONS) == len(list((REPO / "notebooks").glob("*.ipynb")))
     assert not (SITE_HTML / "genindex.html").exists(), "an empty general index page"
 
