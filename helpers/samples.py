@@ -178,25 +178,27 @@ def load_sample(
 DECODED_VERSION = "mono-soxr_hq-offset1e-3-v1"
 
 
-def _decoded_path(name: str, sr: float | None) -> Path | None:
+def _decoded_path(name: str, sr: float | None, remove_offset: bool = True) -> Path | None:
     """Where the decoded clip ``name`` at ``sr`` is kept between kernels, named after the audio file's own SHA-256
-    (so an edited or replaced file is decoded again); None when no cache folder is writable."""
+    (so an edited or replaced file is decoded again); None when no cache folder is writable. The clip as stored
+    (``remove_offset=False``) is kept apart, with "as-stored" in its name."""
     import hashlib
 
     from .caches import cache_root
 
     try:
         digest = hashlib.sha256(sample_info(name).path.read_bytes()).hexdigest()[:20]
-        return cache_root() / "samples" / f"{name}-{digest}-{sr}-{DECODED_VERSION}.npz"
+        kind = "" if remove_offset else "-as-stored"
+        return cache_root() / "samples" / f"{name}-{digest}-{sr}{kind}-{DECODED_VERSION}.npz"
     except (OSError, RuntimeError):
         return None
 
 
 @lru_cache(maxsize=32)
-def _cached_sample(name: str, sr: float | None) -> tuple[np.ndarray, int]:
+def _cached_sample(name: str, sr: float | None, remove_offset: bool = True) -> tuple[np.ndarray, int]:
     """Decoded once per kernel (lru_cache) and once per machine (a .npy file): Run All of a lesson that uses all
     seven clips then skips their decoding and resampling (NumPy .npz files in the cache folder)."""
-    path = _decoded_path(name, sr)
+    path = _decoded_path(name, sr, remove_offset)
     y = rate = None
     if path is not None and path.exists():
         try:
@@ -205,7 +207,7 @@ def _cached_sample(name: str, sr: float | None) -> tuple[np.ndarray, int]:
         except (OSError, ValueError, KeyError):
             y = None  # damaged or half-written: decode again below
     if y is None:
-        y, rate = load_sample(name, sr=sr)
+        y, rate = load_sample(name, sr=sr, remove_offset=remove_offset)
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -218,14 +220,15 @@ def _cached_sample(name: str, sr: float | None) -> tuple[np.ndarray, int]:
     return y, rate
 
 
-def load_sample_cached(name: str, sr: float | None = 22050) -> tuple[np.ndarray, int]:
-    """Like :func:`load_sample` (whole clip, mono, DC offset removed) but decoded once per session; ``y`` is
-    read-only.
+def load_sample_cached(name: str, sr: float | None = 22050, remove_offset: bool = True) -> tuple[np.ndarray, int]:
+    """Like :func:`load_sample` (whole clip, mono, DC offset removed unless ``remove_offset=False``) but decoded
+    once per session, and kept on disk between sessions; ``y`` is read-only.
 
-    Explorers use this so that moving a song picker back and forth never decodes a file twice.
+    Explorers use this so that moving a song picker back and forth never decodes a file twice; lessons 01, 03 and
+    04 use ``remove_offset=False`` to compare a clip as stored with the clip every lesson analyses.
     """
     __tracebackhide__ = True
-    from .arguments import require_sample_rate
+    from .arguments import require_flag, require_sample_rate
 
     sample_info(name)  # an unknown or non-text name gets the message that lists the samples
-    return _cached_sample(name, require_sample_rate(sr))
+    return _cached_sample(name, require_sample_rate(sr), require_flag(remove_offset, "remove_offset"))

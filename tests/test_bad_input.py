@@ -413,6 +413,7 @@ BAD_ARGUMENTS = [
     ("load_sample", dict(sr=True), ["sr must be a number"]),
     ("load_sample_cached", dict(name=["pop"]), ["sample name is a string"]),
     ("load_sample_cached", dict(sr="22050"), ["sr must be a number", "remove the quotes"]),
+    ("load_sample_cached", dict(remove_offset="no"), ["remove_offset must be True or False"]),
     ("pure_tone", dict(frequency_hz="440"), ["frequency_hz must be a number", "remove the quotes"]),
     ("pure_tone", dict(frequency_hz=NAN), ["frequency_hz must be a finite number"]),
     ("pure_tone", dict(frequency_hz=True), ["frequency_hz must be a number"]),  # silent: 1 Hz

@@ -128,3 +128,26 @@ def test_decoded_clips_are_kept_on_disk_and_decoded_again_when_damaged(tmp_path,
         assert np.load(kept[0])["y"].shape == fresh.shape
     finally:
         samples._cached_sample.cache_clear()
+
+
+def test_the_clip_as_stored_is_cached_apart_from_the_clip_without_its_offset(tmp_path, monkeypatch):
+    from helpers import caches, samples
+
+    monkeypatch.setattr(caches, "cache_root", lambda: tmp_path)
+    samples._cached_sample.cache_clear()
+    try:
+        stored, _ = load_sample("edm", remove_offset=False)  # EDM's stored mean is about +0.056
+        cached, _ = helpers.load_sample_cached("edm", remove_offset=False)
+        np.testing.assert_array_equal(cached, stored)
+        assert not cached.flags.writeable and abs(float(cached.mean())) > 0.03
+        centred, _ = helpers.load_sample_cached("edm")
+        assert abs(float(centred.mean())) < 1e-3
+        assert len(list((tmp_path / "samples").glob("edm-*-as-stored-*.npz"))) == 1
+        assert len(list((tmp_path / "samples").glob("edm-*.npz"))) == 2
+        samples._cached_sample.cache_clear()  # a new kernel: both come from the disk, each the right one
+        np.testing.assert_array_equal(helpers.load_sample_cached("edm", remove_offset=False)[0], stored)
+        np.testing.assert_array_equal(helpers.load_sample_cached("edm")[0], centred)
+        with pytest.raises(helpers.AudioInputError, match="remove_offset"):
+            helpers.load_sample_cached("edm", remove_offset="no")
+    finally:
+        samples._cached_sample.cache_clear()
