@@ -1,25 +1,33 @@
-"""helpers.threads: one BLAS thread per notebook kernel, NumPy's defaults everywhere else."""
+"""What importing ``helpers`` sets up in a notebook kernel, and leaves alone elsewhere: one BLAS thread
+(helpers/threads.py) and figures shown at the size they were made (helpers.plotting)."""
 
+import json
 import types
+from pathlib import Path
 
 import IPython
+import nbformat
 import pytest
+from nbclient import NotebookClient
 
 threadpoolctl = pytest.importorskip("threadpoolctl")
 
+from helpers.plotting import show_notebook_figures_at_their_own_size  # noqa: E402
 from helpers.threads import use_one_blas_thread_in_notebooks  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _blas_pools():
     return [pool for pool in threadpoolctl.threadpool_info() if pool["user_api"] == "blas"]
 
 
-def test_outside_a_kernel_the_threads_are_left_alone(monkeypatch):
+def test_outside_a_kernel_nothing_is_changed(monkeypatch):
     with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
-        monkeypatch.setattr(IPython, "get_ipython", lambda: None)  # plain Python
-        assert use_one_blas_thread_in_notebooks() is None
-        monkeypatch.setattr(IPython, "get_ipython", lambda: types.SimpleNamespace(kernel=None))  # terminal IPython
-        assert use_one_blas_thread_in_notebooks() is None
+        for shell in (None, types.SimpleNamespace(kernel=None)):  # plain Python, a terminal IPython
+            monkeypatch.setattr(IPython, "get_ipython", lambda shell=shell: shell)
+            assert use_one_blas_thread_in_notebooks() is None
+            assert show_notebook_figures_at_their_own_size() is None
         assert all(pool["num_threads"] == 2 for pool in _blas_pools())
 
 
@@ -35,3 +43,30 @@ def test_in_a_kernel_numpy_and_scipy_use_one_blas_thread(monkeypatch):
         finally:
             limiter.restore_original_limits()
         assert all(pool["num_threads"] == 2 for pool in _blas_pools())
+
+
+def test_a_lesson_kernel_gets_both_settings_and_figures_keep_their_size():
+    """In a real kernel, as a lesson starts: pyplot first (the inline backend), then helpers."""
+    source = """\
+%matplotlib inline
+import io, json
+import matplotlib.pyplot as plt, threadpoolctl
+from matplotlib_inline.config import InlineBackend
+import helpers
+fig, ax = plt.subplots(figsize=(4, 2), layout="constrained")
+ax.plot([0, 1], [0, 1]); ax.set_xlabel("Time (s)"); ax.set_title("a title")
+png = io.BytesIO()
+fig.canvas.print_figure(png, format="png", **InlineBackend.instance().print_figure_kwargs)
+print(json.dumps({"kwargs": InlineBackend.instance().print_figure_kwargs, "png": png.getvalue()[16:24].hex(),
+                  "threads": [pool["num_threads"] for pool in threadpoolctl.threadpool_info()
+                              if pool["user_api"] == "blas"]}))
+"""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source)]
+    NotebookClient(notebook, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(REPO / "notebooks")}}).execute()
+    printed = json.loads("".join(output.get("text", "") for output in notebook.cells[0].outputs).splitlines()[-1])
+    assert printed["kwargs"]["bbox_inches"] is None
+    width, height = int(printed["png"][:8], 16), int(printed["png"][8:], 16)  # the PNG header's size, in pixels
+    assert (width, height) == (400, 200), "the figure is shown at its own size (4 x 2 inches at 100 dpi), not cropped"
+    assert printed["threads"] and set(printed["threads"]) == {1}
