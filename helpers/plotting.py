@@ -155,12 +155,20 @@ def plot_spectrogram(
     if vmin >= vmax:
         raise AudioInputError(f"vmin ({vmin:g} dB) must be below vmax ({vmax:g} dB, the loudest cell unless given): "
                               "e.g. vmin=vmax - 80.")
-    mesh = librosa.display.specshow(
-        S_db, sr=sr, hop_length=hop_length, n_fft=n_fft, x_axis="time", y_axis=frequency_scale, ax=ax,
-        cmap=cmap, vmin=vmin, vmax=vmax, fmax=sr / 2 if frequency_scale == "mel" else None,
-    )
-    if frequency_scale != "mel":
-        mesh = _as_image(ax, mesh)
+    if frequency_scale != "mel" and S_db.shape[0] != 1 + n_fft // 2:
+        raise AudioInputError(f"S_db has {S_db.shape[0]} frequency bins, but n_fft={n_fft} gives {1 + n_fft // 2}: "
+                              f"pass the n_fft it was computed with (n_fft = 2 * (bins - 1) = "
+                              f"{2 * (S_db.shape[0] - 1)}).")
+    if frequency_scale != "mel" and min(S_db.shape) >= 2:
+        mesh = _spectrogram_image(ax, S_db, sr=sr, n_fft=n_fft, hop_length=hop_length,
+                                  frequency_scale=frequency_scale, cmap=cmap, vmin=vmin, vmax=vmax)
+    else:
+        mesh = librosa.display.specshow(
+            S_db, sr=sr, hop_length=hop_length, n_fft=n_fft, x_axis="time", y_axis=frequency_scale, ax=ax,
+            cmap=cmap, vmin=vmin, vmax=vmax, fmax=sr / 2 if frequency_scale == "mel" else None,
+        )
+        if frequency_scale != "mel":
+            mesh = _as_image(ax, mesh)
     ax.set_xlabel(TIME_LABEL)
     ax.set_ylabel(f"Frequency (Hz, {frequency_scale} scale)")
     if title:
@@ -170,11 +178,39 @@ def plot_spectrogram(
     return mesh
 
 
+def _cell_edges(centres: np.ndarray) -> np.ndarray:
+    """``(n + 1,)`` edges of ``n >= 2`` cells centred on ``centres``, as matplotlib's ``pcolormesh`` makes them for
+    specshow (``shading='auto'`` with one coordinate per cell): halfway between neighbours, half a step beyond each
+    end. The same arithmetic, so the same floating-point numbers."""
+    half = np.diff(centres) * 0.5
+    return np.concatenate([centres[:1] - half[:1], centres[:-1] + half, centres[-1:] + half[-1:]])
+
+
+def _spectrogram_image(ax, S_db, *, sr, n_fft, hop_length, frequency_scale, cmap, vmin, vmax):
+    """A linear- or log-frequency spectrogram ``S_db`` (``(1 + n_fft // 2, n_frames)``, both at least 2) drawn as an
+    image whose cells have exactly the edges of specshow's ``QuadMesh``: the same pixels as specshow, in about a third
+    of the time. specshow still sets up the axes (scale, ticks, tick labels, limits), from a single cell spanning the
+    same extent, which it draws at once; building its mesh of a 30 s clip's 1.3 million cells took 0.24 s per
+    spectrogram, and :func:`_as_image` then threw that mesh away."""
+    import librosa
+    import librosa.display
+
+    y_edges = _cell_edges(librosa.fft_frequencies(sr=sr, n_fft=n_fft))  # specshow's bin centres, then edges
+    x_edges = _cell_edges(librosa.frames_to_time(np.arange(S_db.shape[1]), sr=sr, hop_length=hop_length))
+    frame = librosa.display.specshow(np.full((1, 1), vmin), x_coords=x_edges[[0, -1]], y_coords=y_edges[[0, -1]],
+                                     sr=sr, hop_length=hop_length, n_fft=n_fft, x_axis="time",
+                                     y_axis=frequency_scale, ax=ax, cmap=cmap, vmin=vmin, vmax=vmax)
+    image = ax.pcolorfast(x_edges, y_edges, S_db, cmap=frame.get_cmap(), norm=frame.norm)
+    frame.remove()
+    return image
+
+
 def _as_image(ax, mesh):
     """Redraw specshow's ``QuadMesh`` of a linear or log frequency axis as an image with the same cell edges
     (``ax.pcolorfast``): the same pixels, drawn in less than half the time (0.35 s -> 0.14 s for a 30 s clip), which
     adds up in a lesson with many spectrograms. specshow keeps setting up the axes, ticks and labels. (On a mel axis
     the cells are not evenly spaced in Hz and an image would be wrong there; its 128 rows draw fast anyway.)"""
+    # (Used only for a spectrogram of a single frame or bin; every other one goes through _spectrogram_image.)
     coordinates = mesh.get_coordinates()
     x_edges, y_edges = coordinates[0, :, 0], coordinates[:, 0, 1]
     values = np.asarray(mesh.get_array()).reshape(len(y_edges) - 1, len(x_edges) - 1)

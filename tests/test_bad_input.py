@@ -458,6 +458,8 @@ BAD_ARGUMENTS = [
     ("plot_spectrogram", dict(colorbar="no"), ["colorbar must be True or False"]),  # silent: colour bar drawn
     ("plot_spectrogram", dict(cmap="magmaa"), ["cmap must be the name", "did you mean 'magma'"]),
     ("plot_spectrogram", dict(ax=1), ["ax must be a matplotlib Axes"]),
+    ("plot_spectrogram", dict(y=None, S_db=np.zeros((129, 20)), n_fft=2048), ["S_db has 129 frequency bins",
+                                                                              "n_fft = 2 * (bins - 1) = 256"]),
     ("plot_spectrogram", dict(y=None, S_db=np.ones(10)), ["S_db must be a 2-D array"]),
     ("plot_spectrogram", dict(y=None, S_db=np.full((1025, 5), np.nan)), ["S_db contains"]),
     ("plot_feature_curve", dict(values=None), ["values must be one feature curve"]),  # silent: empty plot
