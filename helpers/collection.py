@@ -1012,6 +1012,27 @@ def column_units(table) -> dict[str, str]:
 # ------------------------------------------------------------------------------------------------ lesson 08's demo
 
 
+def lesson_workspace(prefix: str = "lesson08") -> Path:
+    """A new, empty folder in the temporary folder for what a lesson writes, ``<prefix>-<pid>-<random>``.
+
+    Folders left by earlier kernels that no longer run (their process id is gone) are deleted first, so that
+    running the lesson again and again does not fill the disk; a kernel that still runs keeps its folder.
+    """
+    import shutil
+    import tempfile
+
+    for folder in Path(tempfile.gettempdir()).glob(f"{prefix}-*-*"):
+        try:
+            os.kill(int(folder.name.split("-")[1]), 0)
+        except (ValueError, IndexError):
+            continue  # not one of ours
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # another user's running process: not ours to touch
+            pass
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-"))
+
+
 #: The demo collection's labels, from the catalogue's "listen for" notes: pop, EDM and metal play with drums;
 #: orchestral ("hardly any drums"), ambient ("no drums") and the piano without; speech is speech.
 DEMO_LABELS = {"pop": "drums", "edm": "drums", "metal": "drums", "orchestral": "no drums", "ambient": "no drums",

@@ -399,3 +399,20 @@ def test_the_demo_collection_is_what_lesson_08_describes(tmp_path):
     assert len(collection.files) == 7 + 2 + 6
     assert {item.group for item in collection.files if item.label == "drums"} == {"pop", "edm", "metal"}
     assert file_bytes_digest(tmp_path / "demo/pop/pop-part1.wav") == file_bytes_digest(tmp_path / "demo/pop/pop-part1-copy.wav")
+
+
+def test_the_lesson_workspace_removes_only_folders_of_kernels_that_are_gone(tmp_path, monkeypatch):
+    import tempfile
+
+    from helpers.collection import lesson_workspace
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    gone = tmp_path / f"lesson99-{int(finished.stdout)}-abc"
+    running = tmp_path / f"lesson99-{os.getpid()}-def"
+    other = tmp_path / "lesson99-notes"
+    for folder in (gone, running, other):
+        folder.mkdir()
+    new = lesson_workspace("lesson99")
+    assert new.is_dir() and new.parent == tmp_path and new.name.startswith(f"lesson99-{os.getpid()}-")
+    assert not gone.exists() and running.exists() and other.exists()
