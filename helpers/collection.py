@@ -647,7 +647,7 @@ def _connect(scheduler, jobs: int | None):
     if isinstance(scheduler, Client):
         return scheduler, lambda: None
     if isinstance(scheduler, str) and scheduler.strip().lower() == "local":
-        cluster = LocalCluster(n_workers=jobs or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+        cluster = LocalCluster(n_workers=jobs or _cpu_count(), threads_per_worker=1, processes=True,
                                dashboard_address=None, host="127.0.0.1", silence_logs=logging.ERROR)
         client = Client(cluster)
 
