@@ -72,8 +72,9 @@ def write_toc_and_index(lessons: list[dict]) -> None:
         "# Music pre-processing with Python", "",
         "An open course that turns music into numbers a machine-learning model can learn from: waveforms, "
         "spectrograms, zero-crossing rate, spectral centroid and MFCCs, each built from first principles and "
-        "checked against librosa, then compared across songs and used for a first, honest classifier. All music "
-        "is freely licensed and bundled; everything runs offline.", "",
+        "checked against librosa, then compared across songs and used for a first, honest classifier; then the "
+        "same features for a whole music collection, and the features of pitch (chroma) and rhythm (onsets, "
+        "tempo, beats). All music is freely licensed and bundled; everything runs offline.", "",
         "These pages show every lesson already run. Their explorers are live: your browser draws them from data "
         "computed when the site was built, with the same sliders and menus as in JupyterLab. To change the code, "
         "add your own song or do the exercises, run the notebooks yourself: "
