@@ -1,6 +1,7 @@
 """What importing ``helpers`` sets up in a notebook kernel, and leaves alone elsewhere: one BLAS thread
-(helpers/threads.py) and figures shown at the size they were made (helpers.plotting)."""
+(helpers/threads.py), and figures shown at the size they were made and drawn once (helpers.plotting)."""
 
+import base64
 import json
 import types
 from pathlib import Path
@@ -53,11 +54,11 @@ import io, json
 import matplotlib.pyplot as plt, threadpoolctl
 from matplotlib_inline.config import InlineBackend
 import helpers
+import base64
 fig, ax = plt.subplots(figsize=(4, 2), layout="constrained")
 ax.plot([0, 1], [0, 1]); ax.set_xlabel("Time (s)"); ax.set_title("a title")
-png = io.BytesIO()
-fig.canvas.print_figure(png, format="png", **InlineBackend.instance().print_figure_kwargs)
-print(json.dumps({"kwargs": InlineBackend.instance().print_figure_kwargs, "png": png.getvalue()[16:24].hex(),
+png = base64.b64decode(get_ipython().display_formatter.format(fig)[0]["image/png"])  # as the notebook shows it
+print(json.dumps({"kwargs": InlineBackend.instance().print_figure_kwargs, "png": png[16:24].hex(),
                   "threads": [pool["num_threads"] for pool in threadpoolctl.threadpool_info()
                               if pool["user_api"] == "blas"]}))
 """
@@ -70,3 +71,28 @@ print(json.dumps({"kwargs": InlineBackend.instance().print_figure_kwargs, "png":
     width, height = int(printed["png"][:8], 16), int(printed["png"][8:], 16)  # the PNG header's size, in pixels
     assert (width, height) == (400, 200), "the figure is shown at its own size (4 x 2 inches at 100 dpi), not cropped"
     assert printed["threads"] and set(printed["threads"]) == {1}
+
+
+def test_a_figure_drawn_once_has_the_same_pixels():
+    import io
+
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from IPython.core.pylabtools import print_figure
+    from PIL import Image
+
+    import helpers
+    from helpers.plotting import _png_drawn_once
+
+    y = helpers.chirp(start_hz=100, end_hz=8000, duration_s=2.0)
+    pictures = []
+    for draw in (_png_drawn_once, lambda fig: print_figure(fig, fmt="png", base64=True, bbox_inches=None)):
+        fig, (top, bottom) = plt.subplots(2, 1, figsize=(6, 4), layout="constrained")
+        helpers.plot_spectrogram(y, 22050, ax=top, title="a chirp")  # an image with a colour bar
+        helpers.plot_waveform(y, 22050, ax=bottom)
+        fig.suptitle("drawn once, or laid out while drawn twice")
+        pictures.append(np.asarray(Image.open(io.BytesIO(base64.b64decode(draw(fig))))))
+        assert fig.get_layout_engine() is not None  # given back after drawing
+        plt.close(fig)
+    assert pictures[0].shape == pictures[1].shape == (400, 600, 4)
+    np.testing.assert_array_equal(pictures[0], pictures[1])
