@@ -282,6 +282,9 @@ def run_box(lesson: dict, zip_bytes: int) -> str:
             f'<a href="../site/run-the-lessons.html">how to run the lessons</a> says more.</p></div>')
 
 
+MATHJAX_BOOKKEEPING = re.compile(r' data-(?:mml-node|c|mjx-texclass)="[^"]*"')
+
+
 def typeset_formulas(pages: dict[Path, str], node_folder: Path) -> tuple[dict[Path, str], str]:
     """Every formula of every page typeset by MathJax in Node (scripts/render_math.mjs), in one call."""
     order = [page for page, text in pages.items() if MATH.search(text)]
@@ -295,7 +298,9 @@ def typeset_formulas(pages: dict[Path, str], node_folder: Path) -> tuple[dict[Pa
         sys.exit("Typesetting the formulas failed:\n" + result.stderr.decode(errors="replace"))
     rendered = json.loads(result.stdout)
     for page, answer in zip(order, rendered["pages"]):
-        pieces = iter(answer["html"])
+        # MathJax's bookkeeping attributes (its own menu and explorer use them; the pictures do not): about a
+        # quarter of each formula's markup.
+        pieces = iter(MATHJAX_BOOKKEEPING.sub("", fragment) for fragment in answer["html"])
         text = MATH.sub(lambda match: (f'<{match.group(1)} class="math">' + next(pieces) + f"</{match.group(1)}>"),
                         pages[page])
         glyphs = ('<svg class="course-math-glyphs" xmlns="http://www.w3.org/2000/svg" aria-hidden="true" '
@@ -357,8 +362,11 @@ def plain_code_classes(css: str) -> set[str]:
     colour = lambda rule: (re.fullmatch(r"color: (#[0-9A-Fa-f]+)", rule.strip().rstrip(";")) or [None, None])[1]
     base_light = re.search(r"color: (#[0-9A-Fa-f]+)", light["base"]).group(1)
     base_dark = re.search(r"color: (#[0-9A-Fa-f]+)", dark["base"]).group(1)
-    return {name for name in light if name != "base" and colour(light[name]) == base_light
-            and colour(dark.get(name, "")) == base_dark}
+    plain = {name for name in light if name != "base" and colour(light[name]) == base_light
+             and colour(dark.get(name, "")) == base_dark}
+    # Whitespace has no colour to show: its spans go whatever colour they set.
+    return plain | ({"w"} if "w" in light and set(light["w"].replace(" ", "").rstrip(";").split(";")) <= {
+        "color:" + (colour(light["w"]) or "")} else set())
 
 
 def unwrap_plain_code(text: str, plain: set[str]) -> str:

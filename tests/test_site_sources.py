@@ -55,15 +55,17 @@ def test_only_code_spans_that_change_nothing_on_screen_are_unwrapped(build_site)
         ".highlight .n { color: #1E1E1E }",
         ".highlight .k { color: #1E1E1E; font-weight: bold }",   # same colour, but bold: keep
         ".highlight .o { color: #163 }",                          # another colour: keep
-        ".highlight .w { color: #1E1E1E }",                       # same in light, not in dark: keep
+        ".highlight .w { color: #1E1E1E }",                       # whitespace: no colour to show, unwrapped
+        ".highlight .nn { color: #1E1E1E }",                      # same in light, not in dark: keep
         'body[data-theme="dark"] .highlight { background: #202020; color: #D0D0D0 }',
         'body[data-theme="dark"] .highlight .n { color: #D0D0D0 }',
         'body[data-theme="dark"] .highlight .k { color: #D0D0D0; font-weight: bold }',
         'body[data-theme="dark"] .highlight .o { color: #D0D0D0 }',
         'body[data-theme="dark"] .highlight .w { color: #666 }',
+        'body[data-theme="dark"] .highlight .nn { color: #666 }',
     ])
     plain = build_site.plain_code_classes(css)
-    assert plain == {"n"}
+    assert plain == {"n", "w"}
     code = '<span class="n">y</span><span class="o">=</span><span class="k">if</span><span class="nn">x</span>'
     assert build_site.unwrap_plain_code(code, plain) == (
         'y<span class="o">=</span><span class="k">if</span><span class="nn">x</span>')
