@@ -103,8 +103,12 @@ def build_root(config):
     for link, target in config["symlinks"].items():
         os.makedirs(os.path.dirname(root + link), exist_ok=True)
         os.symlink(target, root + link)
+    # Paths under /tmp (a course cloned into a temporary folder) are bound after the private /tmp is mounted below;
+    # bound now, that tmpfs would hide them.
+    in_tmp = [path for path in config["read_only"] if path == "/tmp" or path.startswith("/tmp/")]
     for path in config["read_only"]:
-        bind_read_only(path, root + path)
+        if path not in in_tmp:
+            bind_read_only(path, root + path)
     os.makedirs(root + "/dev/shm", exist_ok=True)
     for name in DEVICES:
         bind_read_only_device = root + "/dev/" + name
@@ -130,6 +134,8 @@ def build_root(config):
                 os.chown(os.path.join(folder, name), uid, gid)
     if config.get("samples_cache") and os.path.isdir(config["samples_cache"]):
         bind_read_only(config["samples_cache"], cache + "/samples")
+    for path in in_tmp:
+        bind_read_only(path, root + path)
     mount(root + "/tmp/.shm", root + "/dev/shm", None, MS_BIND)
     mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "size=16m,mode=0755")
     os.chdir(root)
