@@ -124,6 +124,18 @@ def require_choice(value, name: str, choices):
     raise AudioInputError(f"{name} must be one of {shown}; not {value!r}.{hint}") from None
 
 
+def require_colormap(value, name: str = "cmap", example: str = "'magma'") -> str:
+    """``value`` if it names a matplotlib colour map; otherwise an error with an example and, for a near miss, the
+    name it resembles (``'magmaa'`` -> ``'magma'``)."""
+    __tracebackhide__ = True
+    from matplotlib import colormaps
+
+    if not (isinstance(value, str) and value in colormaps):
+        raise AudioInputError(f"{name} must be the name of a matplotlib colour map such as {example}, not "
+                              f"{value!r}.{near_miss(value, list(colormaps))}")
+    return value
+
+
 def near_miss(value, choices) -> str:
     """`` Did you mean 'log'?`` for a text ``value`` close to one of ``choices`` (case and spaces ignored); else ``''``."""
     import difflib

@@ -17,8 +17,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from .analysis import min_max_envelope, spectrogram_db
-from .arguments import (near_miss, require_axes, require_choice, require_flag, require_number, require_sample_rate,
-                        require_text, require_whole_number)
+from .arguments import (require_axes, require_choice, require_colormap, require_flag, require_number,
+                        require_sample_rate, require_text, require_whole_number)
 from .audio_io import require_audio_array, require_finite, require_mono
 from .errors import AudioInputError
 
@@ -154,7 +154,6 @@ def plot_spectrogram(
     """
     __tracebackhide__ = True
     import librosa.display
-    from matplotlib import colormaps
 
     sr = require_sample_rate(sr, allow_none=False)
     n_fft = require_whole_number(n_fft, "n_fft", minimum=2)
@@ -165,9 +164,7 @@ def plot_spectrogram(
     if vmin is not None and vmax is not None and vmin >= vmax:
         raise AudioInputError(f"vmin ({vmin:g} dB) must be below vmax ({vmax:g} dB), e.g. vmin=-80, vmax=0.")
     colorbar = require_flag(colorbar, "colorbar")
-    if not (isinstance(cmap, str) and cmap in colormaps):
-        raise AudioInputError(f"cmap must be the name of a matplotlib colour map such as 'magma' or 'cividis', not "
-                              f"{cmap!r}.{near_miss(cmap, list(colormaps))}")
+    require_colormap(cmap, "cmap", example="'magma' or 'cividis'")
     require_axes(ax)
     if S_db is None:
         if y is None:
@@ -391,7 +388,6 @@ def plot_chroma(
     energies: then say so in ``value_label``). The colour scale runs from 0 to the largest value.
     """
     __tracebackhide__ = True
-    from matplotlib import colormaps
 
     values = np.asarray(chroma) if isinstance(chroma, np.ndarray) else None
     if values is None or values.ndim != 2 or values.shape[0] != 12 or values.shape[1] == 0 \
@@ -407,9 +403,7 @@ def plot_chroma(
     start_s = require_number(start_s, "start_s", example="12", unit=" s")
     colorbar = require_flag(colorbar, "colorbar")
     value_label = require_text(value_label, "value_label", example="'Chroma (1 = the frame's strongest)'")
-    if not (isinstance(cmap, str) and cmap in colormaps):
-        raise AudioInputError(f"cmap must be the name of a matplotlib colour map such as 'cividis', not {cmap!r}."
-                              f"{near_miss(cmap, list(colormaps))}")
+    require_colormap(cmap, "cmap", example="'cividis'")
     require_axes(ax)
     from .pitch import PITCH_CLASSES
 
@@ -442,7 +436,6 @@ def plot_cqt(
     """
     __tracebackhide__ = True
     import librosa
-    from matplotlib import colormaps
 
     values = np.asarray(level_db) if isinstance(level_db, np.ndarray) else None
     if values is None or values.ndim != 2 or values.size == 0 or values.dtype.kind not in "iuf":
@@ -464,9 +457,7 @@ def plot_cqt(
     if vmin >= vmax:
         raise AudioInputError(f"vmin ({vmin:g} dB) must be below vmax ({vmax:g} dB), e.g. vmin=-80, vmax=0.")
     colorbar = require_flag(colorbar, "colorbar")
-    if not (isinstance(cmap, str) and cmap in colormaps):
-        raise AudioInputError(f"cmap must be the name of a matplotlib colour map such as 'magma', not {cmap!r}."
-                              f"{near_miss(cmap, list(colormaps))}")
+    require_colormap(cmap, "cmap", example="'magma'")
     require_axes(ax)
     ax = _new_axes(ax, figsize=(9, 3.5))
     left, right = _frame_extent(values.shape[1], sr, hop_length, start_s)

@@ -51,9 +51,9 @@ def colormap_table(name: str) -> list[int]:
     """Matplotlib colour map ``name`` as 256 RGB triples, flattened: ``[r0, g0, b0, r1, ...]`` in 0..255."""
     from matplotlib import colormaps
 
-    if not (isinstance(name, str) and name in colormaps):
-        raise AudioInputError(f"name must be a matplotlib colour map such as 'magma', not {name!r}."
-                              f"{near_miss(name, list(colormaps))}")
+    from .arguments import require_colormap
+
+    require_colormap(name, "name", example="'magma'")
     table = colormaps[name](np.linspace(0, 1, 256))[:, :3]
     return [int(value) for value in np.round(table * 255).astype(int).ravel()]
 
