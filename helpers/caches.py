@@ -61,8 +61,15 @@ for dtype in (np.float32, np.float64):
     pulses = np.tile(y * (np.arange(y.size) % 2756 < 400), 3)  # 8 notes a second for 3 s: onsets to track
     librosa.beat.beat_track(y=pulses, sr=sr)  # lesson 10: the beat tracker's dynamic programme
     librosa.cqt(y, sr=sr, n_bins=24)  # lesson 09: the constant-Q transform (its hop-length check is compiled)
+    # the course's own compiled function: centroid, bandwidth and roll-off of lessons 06-08 (helpers.summaries)
+    from helpers.summaries import frame_features
+    frame_features(y, sr)
 print("ok")
 """
+#: Set in the child that prepares the cache: its ``import helpers`` must not wait for the lock its parent holds.
+PREPARING_VARIABLE = "COURSE_PREPARING_NUMBA_CACHE"
+#: The course's modules with numba-compiled functions: a change to one of them makes the cache be prepared again.
+COMPILED_MODULES = ("helpers/spectral_shape.py",)
 
 
 def _is_writable_folder(path: Path) -> bool:
@@ -168,8 +175,12 @@ def _versions() -> dict[str, str]:
     import hashlib
     from importlib.metadata import version
 
+    compiled = hashlib.sha256()
+    for name in COMPILED_MODULES:
+        compiled.update((REPOSITORY / name).read_bytes())
     return {"python": "%d.%d" % sys.version_info[:2], "numba": version("numba"), "librosa": version("librosa"),
-            "compile_source": hashlib.sha256(COMPILE_SOURCE.encode()).hexdigest()[:16]}
+            "compile_source": hashlib.sha256(COMPILE_SOURCE.encode()).hexdigest()[:16],
+            "course_modules": compiled.hexdigest()[:16]}
 
 
 def _content(folder: Path) -> dict[str, str]:
@@ -198,7 +209,8 @@ def _run_child(folder: Path):
     an exception or a hang (15 min) comes back as a non-zero ``returncode``, never as an exception here."""
     import subprocess
 
-    environment = dict(os.environ, NUMBA_CACHE_DIR=str(folder))
+    environment = dict(os.environ, NUMBA_CACHE_DIR=str(folder), **{PREPARING_VARIABLE: "1"})
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")]))
     command = [sys.executable, "-c", COMPILE_SOURCE]
     try:
         return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=900)
@@ -242,8 +254,8 @@ def ensure_numba_cache(folder: str | os.PathLike | None = None, report=print) ->
     then prove it loads in another. Returns what was done: "verified", "checked", "seeded", "rebuilt" or "skipped".
     ``report`` receives one line for the student when the slow path runs.
     """
-    if os.environ.get("NUMBA_DISABLE_JIT") == "1":
-        return "skipped"
+    if os.environ.get("NUMBA_DISABLE_JIT") == "1" or os.environ.get(PREPARING_VARIABLE) == "1":
+        return "skipped"  # (in the child that prepares the cache, its parent holds the lock)
     folder = Path(folder or os.environ.get("NUMBA_CACHE_DIR") or configure_cache_locations()["NUMBA_CACHE_DIR"])
     if _record_is_valid(folder):
         return "verified"

@@ -20,7 +20,7 @@ import numpy as np
 from .arguments import require_number, require_sample_rate, require_whole_number
 from .audio_io import require_audio_array, require_mono
 from .errors import AudioInputError
-from .summaries import HOP_LENGTH, FrameFeatures, frame_features, summarise
+from .summaries import HOP_LENGTH, SCALAR_FEATURES, FrameFeatures, frame_features, summarise
 
 
 def segment_bounds(n_samples: int, sr: float, segment_s: float = 3.0, hop_s: float | None = None) -> np.ndarray:
@@ -88,15 +88,52 @@ def segment_vectors(y: np.ndarray, sr: float, segment_s: float = 3.0, hop_s: flo
         features = frame_features(y, sr)
     elif not np.isclose(features.times[1] * sr if features.times.size > 1 else HOP_LENGTH, HOP_LENGTH):
         raise ValueError("features must come from frame_features(y, sr) with the default hop length.")
+    vectors, kept = _segment_summaries(features, bounds)
+    if not kept:
+        raise AudioInputError("every segment of the clip is digitally silent: there is nothing to describe.")
+    return vectors, bounds[kept]
+
+
+def _segment_summaries(features: FrameFeatures, bounds: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """``summarise(frames_in(features, start, stop))`` for every row of ``bounds`` that has a sounding frame, as an
+    ``(n_kept, n_names)`` float64 array, and the rows kept.
+
+    The same numbers as that loop, to the last bit, with a fraction of its work: the features are stacked once by
+    type (the float32 RMS and MFCCs, the float64 rest) and each segment takes its frames from the two stacks, so a
+    segment costs four NumPy reductions (each row's mean and standard deviation, summed as for one row alone)
+    instead of two per feature and two new FrameFeatures.
+    """
+    names = list(SCALAR_FEATURES)
+    single = np.vstack([features.scalars["rms"][None, :], features.mfcc])                    # (1 + n_mfcc, n)
+    double = np.vstack([features.scalars[name] for name in names if name != "rms"])          # (4, n)
+    if names[0] != "rms" or single.dtype != np.float32 or double.dtype != np.float64:
+        # not the types frame_features makes: the plain loop, whose numbers these are
+        rows = [(row, frames_in(features, start, stop)) for row, (start, stop) in enumerate(bounds)]
+        rows = [(row, segment) for row, segment in rows if segment.sounding.any()]
+        return np.array([list(summarise(segment).values()) for _, segment in rows]), [row for row, _ in rows]
+    centres = np.round(features.times * features.sr).astype(np.int64)
+    n_names = 2 * (len(names) + features.mfcc.shape[0])
+    # where each stacked row's mean goes in a vector (its standard deviation goes right after it)
+    single_places = [0] + [2 * (len(names) + index) for index in range(features.mfcc.shape[0])]
+    double_places = [2 * index for index in range(1, len(names))]
     vectors, kept = [], []
     for row, (start, stop) in enumerate(bounds):
-        segment = frames_in(features, start, stop)
-        if segment.sounding.any():
-            vectors.append(list(summarise(segment).values()))
-            kept.append(row)
-    if not vectors:
-        raise AudioInputError("every segment of the clip is digitally silent: there is nothing to describe.")
-    return np.array(vectors), bounds[kept]
+        frames = np.flatnonzero((centres >= start) & (centres < stop) & features.sounding)
+        if frames.size == 0:
+            continue
+        vector = np.empty(n_names)
+        # each row contiguous, so that NumPy sums it pairwise, as it sums one feature's frames alone
+        if frames[-1] - frames[0] == frames.size - 1:
+            pick = slice(frames[0], frames[-1] + 1)
+        else:
+            pick = frames
+        for stack, places in ((single, single_places), (double, double_places)):
+            values = np.ascontiguousarray(stack[:, pick])
+            vector[places] = values.mean(axis=1)
+            vector[[place + 1 for place in places]] = values.std(axis=1)
+        vectors.append(vector)
+        kept.append(row)
+    return (np.array(vectors) if vectors else np.zeros((0, n_names))), kept
 
 
 #: Roles of a segment in a split (lesson 07): trained on, tested on, or left out as a gap.

@@ -8,6 +8,7 @@ with the same settings, so that clips and segments can be compared number for nu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -56,6 +57,13 @@ def frame_features(y: np.ndarray, sr: float, n_fft: int = N_FFT, hop_length: int
     Spectral features use the magnitude STFT (librosa's default conventions); MFCCs use librosa's default mel
     spectrogram (128 Slaney bands, power, dB with ``top_db=80``) and the orthonormal DCT-II. Frames whose
     spectrum is all zeros (digital silence) are marked in ``sounding`` so that summaries can leave them out.
+
+    The numbers are librosa's to the last bit (``librosa.feature.rms``, ``zero_crossing_rate``,
+    ``spectral_centroid``, ``spectral_bandwidth``, ``spectral_rolloff``, ``melspectrogram`` and ``mfcc`` on the
+    same magnitude spectrogram; tests/test_summaries.py compares them one by one), computed with less work: the
+    centroid, bandwidth and roll-off in one compiled pass over the spectrogram that does librosa's arithmetic in
+    librosa's order (:func:`_spectral_shape`), the zero crossings counted once for the whole clip
+    (:func:`_zero_crossing_rate`), and the mel filterbank built once per rate (:func:`_mel_filterbank`).
     """
     __tracebackhide__ = True
     import librosa
@@ -69,21 +77,69 @@ def frame_features(y: np.ndarray, sr: float, n_fft: int = N_FFT, hop_length: int
     require_min_length(y, n_fft, sr)
     require_not_silent(y, feature="a feature summary")
     magnitude = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=hop_length))
-    centroid = librosa.feature.spectral_centroid(S=magnitude, sr=sr, n_fft=n_fft)
+    freq = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
+    l1_norm, centroid, bandwidth, rolloff = _spectral_shape(magnitude, freq, ROLL_PERCENT)
     scalars = {
         "rms": librosa.feature.rms(y=y, frame_length=n_fft, hop_length=hop_length)[0],
-        "zero_crossing_rate": librosa.feature.zero_crossing_rate(y, frame_length=n_fft, hop_length=hop_length)[0],
-        "spectral_centroid": centroid[0],
-        # the same centroid (the bandwidth is the spread around it), given rather than computed a second time
-        "spectral_bandwidth": librosa.feature.spectral_bandwidth(S=magnitude, sr=sr, n_fft=n_fft,
-                                                                 centroid=centroid)[0],
-        "spectral_rolloff": librosa.feature.spectral_rolloff(S=magnitude, sr=sr, n_fft=n_fft)[0],
+        "zero_crossing_rate": _zero_crossing_rate(y, n_fft, hop_length),
+        "spectral_centroid": centroid,
+        "spectral_bandwidth": bandwidth,
+        "spectral_rolloff": rolloff,
     }
-    mel_power = librosa.feature.melspectrogram(S=magnitude**2, sr=sr, n_fft=n_fft)
+    # librosa.feature.melspectrogram(S=magnitude**2, sr=sr, n_fft=n_fft), with the filterbank built once
+    mel_power = np.einsum("...ft,mf->...mt", magnitude**2, _mel_filterbank(float(sr), n_fft), optimize=True)
     mfcc = librosa.feature.mfcc(S=librosa.power_to_db(mel_power, top_db=80.0), n_mfcc=n_mfcc)
     n_frames = magnitude.shape[1]
     return FrameFeatures(scalars=scalars, mfcc=mfcc, times=np.arange(n_frames) * hop_length / sr, sr=sr,
-                         sounding=magnitude.sum(axis=0) > 0)
+                         sounding=l1_norm > 0)
+
+
+#: The roll-off's share of the spectrum's magnitude (librosa's default ``roll_percent``).
+ROLL_PERCENT = 0.85
+
+
+@lru_cache(maxsize=8)
+def _mel_filterbank(sr: float, n_fft: int) -> np.ndarray:
+    """``librosa.filters.mel(sr=sr, n_fft=n_fft)`` (128 Slaney bands, float32, ``(128, 1 + n_fft // 2)``), built once
+    per rate and frame length (librosa builds it anew on every call) and read-only, since it is shared."""
+    import librosa
+
+    bank = librosa.filters.mel(sr=sr, n_fft=n_fft)
+    bank.flags.writeable = False
+    return bank
+
+
+def _zero_crossing_rate(y: np.ndarray, frame_length: int, hop_length: int) -> np.ndarray:
+    """``librosa.feature.zero_crossing_rate(y, frame_length=..., hop_length=...)[0]``: ``(n_frames,)`` float64.
+
+    librosa frames the clip (centred, edge padding) and tests every pair of neighbours in every frame, so each
+    sample is tested ``frame_length / hop_length`` times. The same crossings are found here once for the whole clip
+    (a sample below -1e-10 is negative, anything within 1e-10 of zero counts as zero, librosa's threshold and
+    ``zero_pos`` convention) and counted per frame with a running sum: the same whole counts, divided by the same
+    ``frame_length``, so the same numbers to the last bit.
+    """
+    negative = y < np.float64(-1e-10)  # compared in float64, as librosa's compiled stencil does
+    half = frame_length // 2
+    padded = np.concatenate([np.repeat(negative[:1], half), negative, np.repeat(negative[-1:], half)])
+    running = np.concatenate([[0], np.cumsum(padded[1:] != padded[:-1], dtype=np.int64)])
+    n_frames = 1 + (padded.size - frame_length) // hop_length
+    starts = np.arange(n_frames) * hop_length
+    # crossings between samples (start, start+1) ... (start+frame_length-2, start+frame_length-1) of each frame
+    return (running[starts + frame_length - 1] - running[starts]) / frame_length
+
+
+def _spectral_shape(magnitude: np.ndarray, freq: np.ndarray, roll_percent: float):
+    """Per frame of ``magnitude`` (``(n_bins, n_frames)``, as ``librosa.stft`` returns it: frames contiguous in
+    memory): its L1 norm, spectral centroid, bandwidth and roll-off (``(n_frames,)`` float64 each; Hz for the last
+    three), as librosa computes them (``spectral_centroid``, ``spectral_bandwidth`` with that centroid,
+    ``spectral_rolloff``; lesson 04), from :func:`helpers.spectral_shape.spectral_shape` (compiled)."""
+    if not magnitude.flags.f_contiguous:  # the layout decides NumPy's order of summation, hence the last bits
+        raise ValueError("_spectral_shape needs the magnitude in librosa.stft's layout (frames contiguous).")
+    from .spectral_shape import spectral_shape
+
+    kind = magnitude.dtype.type
+    return spectral_shape(magnitude.T, np.ascontiguousarray(freq, dtype=np.float64), kind(roll_percent),
+                          float(np.finfo(magnitude.dtype).tiny))
 
 
 def summary_names(n_mfcc: int = N_MFCC) -> list[str]:

@@ -121,3 +121,22 @@ def test_wilson_interval_agrees_with_scipy_and_refuses_impossible_counts():
     for correct, n in ((7, 6), (-1, 6), (2.5, 6), (1, 0)):
         with pytest.raises(helpers.AudioInputError, match="whole counts"):
             wilson_interval(correct, n)
+
+
+def test_segment_vectors_are_the_per_segment_summaries_to_the_last_bit():
+    """segment_vectors summarises all segments from two stacks of the features at once; every number must equal
+    summarise(frames_in(...)) of each segment, the plain definition, also for overlapping segments and for
+    segments with silent frames inside (where the frames kept are not one contiguous run)."""
+    from helpers.summaries import summarise
+
+    y, sr = helpers.load_sample_cached("piano")
+    y = y[: 12 * sr].copy()
+    y[int(4.2 * sr): int(4.5 * sr)] = 0.0  # digital silence inside the second segment
+    features = frame_features(y, sr)
+    for hop_s in (None, 1.0):
+        vectors, bounds = segment_vectors(y, sr, 3.0, hop_s, features=features)
+        expected = [list(summarise(frames_in(features, start, stop)).values())
+                    for start, stop in segment_bounds(y.size, sr, 3.0, hop_s)]
+        np.testing.assert_array_equal(vectors, np.array(expected))
+        assert len(bounds) == len(expected)
+    assert not features.sounding[int(4.3 * sr) // 512]
