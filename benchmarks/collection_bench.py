@@ -16,7 +16,12 @@ committed). Every run starts from an empty store, so every file is computed.
 * single: ``extract_features(jobs=1)``, in this process. joblib: ``jobs=N`` worker processes, timed twice: with
   their start-up (a first run), and warm (a second run on a new store; joblib keeps its workers). dask: a
   ``LocalCluster`` of N single-threaded worker processes, the same two ways (start-up = cluster start included).
-* rerun: the single run repeated on the same store (nothing to compute), against the first.
+* rerun: the single run repeated on the same store (nothing to compute), against the first: at once (the files
+  were written moments before, so their hashes are taken again: ``helpers.collection.RACY_NANOSECONDS``), and
+  ``RACY_WAIT_SECONDS`` later, when the remembered hashes are trusted and no file is read.
+* Every line gives wall seconds, and for what runs in this process its CPU seconds (``time.process_time``: not
+  inflated when other work shares the cores, so the floor/pipeline ratio is steadier in CPU time), and the load
+  average (other work on the machine slows the wall times, most of all the two-worker runs).
 * memory: peak resident memory of a fresh process computing M files of 3 s with ``jobs=1``, for each M.
 """
 
@@ -25,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import platform
 import resource
 import shutil
@@ -37,6 +43,9 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
+#: The rerun is timed twice: at once, and this long after (beyond the 2 s in which a just-written file's hash is
+#: taken again, helpers.collection.RACY_NANOSECONDS).
+RACY_WAIT_SECONDS = 2.5
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 
@@ -56,8 +65,9 @@ def excerpt_collection(folder: Path, n_files: int) -> Path:
     return folder
 
 
-def floor_seconds(paths: list[Path]) -> tuple[float, int]:
-    """Seconds to read every file as the course does and take one STFT per whole 3 s segment; the segment count."""
+def floor_seconds(paths: list[Path]) -> tuple[float, int, float]:
+    """Seconds to read every file as the course does and take one STFT per whole 3 s segment; the segment count;
+    the CPU seconds of this process meanwhile."""
     import librosa
     from threadpoolctl import threadpool_limits
 
@@ -65,7 +75,7 @@ def floor_seconds(paths: list[Path]) -> tuple[float, int]:
     from helpers.segments import segment_bounds
 
     n_segments = 0
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with threadpool_limits(limits=1, user_api="blas"):
         for path in paths:
             try:
@@ -75,17 +85,20 @@ def floor_seconds(paths: list[Path]) -> tuple[float, int]:
             for start, stop in segment_bounds(y.size, sr, 3.0):
                 np.abs(librosa.stft(y[start:stop], n_fft=2048, hop_length=512))
                 n_segments += 1
-    return time.perf_counter() - started, n_segments
+    return time.perf_counter() - started, n_segments, time.process_time() - cpu_started
 
 
 def timed_run(source, out: Path, **arguments) -> dict:
+    """One run of extract_features: wall seconds, and the CPU seconds of this process (the whole work when it runs
+    in this process; only the main process's share with joblib or Dask workers)."""
     from helpers.collection import extract_features
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     report = extract_features(source, out, progress=False, **arguments)
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "compute_seconds": report.compute_seconds, "files": report.n_computed,
-            "rows": report.n_rows, "runner": report.runner}
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "compute_seconds": report.compute_seconds,
+            "files": report.n_computed, "rows": report.n_rows, "runner": report.runner,
+            "load_average": os.getloadavg()[0]}
 
 
 MEMORY_SCRIPT = r"""
@@ -137,8 +150,9 @@ def main() -> int:
             results[name] = entry
             rate = entry["files"] / entry["seconds"] if entry.get("seconds") else 0
             extra = f", {entry['rows'] / entry['seconds']:.1f} segments/s" if entry.get("rows") else ""
-            print(f"{name:<14} {entry['seconds']:7.2f} s  {rate:6.2f} files/s{extra}  {entry.get('runner', '')}",
-                  flush=True)
+            cpu = f" (CPU of this process {entry['cpu_seconds']:.3f} s)" if "cpu_seconds" in entry else ""
+            print(f"{name:<14} {entry['seconds']:7.3f} s{cpu}  {rate:6.2f} files/s{extra}  {entry.get('runner', '')}"
+                  f"  [load average {os.getloadavg()[0]:.2f}]", flush=True)
 
         # Warm up this process first (librosa's lazy imports, numba's cached functions), so that neither the floor
         # nor the single run pays for it.
@@ -147,14 +161,19 @@ def main() -> int:
         floor_seconds(paths[:2])
         compute_file(str(paths[0]), file_sha256(paths[0]), FeatureSettings(), ("none",))
         if "floor" in arguments.parts:
-            seconds, segments = floor_seconds(paths)
-            report("floor", {"seconds": seconds, "files": len(paths), "rows": segments, "runner": "1 core"})
+            seconds, segments, cpu_seconds = floor_seconds(paths)
+            report("floor", {"seconds": seconds, "cpu_seconds": cpu_seconds, "files": len(paths), "rows": segments,
+                             "runner": "1 core"})
         if "single" in arguments.parts or "rerun" in arguments.parts:
             report("single", timed_run(source, work / "single.parquet", jobs=1))
             if "rerun" in arguments.parts:
                 report("rerun", timed_run(source, work / "single.parquet", jobs=1))
                 print(f"{'':<14} the rerun took {results['rerun']['seconds'] / results['single']['seconds']:.1%} "
                       "of the first run")
+                time.sleep(RACY_WAIT_SECONDS)
+                report("rerun_later", timed_run(source, work / "single.parquet", jobs=1))
+                print(f"{'':<14} a rerun {RACY_WAIT_SECONDS:g} s later took "
+                      f"{results['rerun_later']['seconds'] / results['single']['seconds']:.1%} of the first run")
         if "joblib" in arguments.parts:
             report("joblib_start", timed_run(source, work / "j1.parquet", jobs=arguments.jobs))
             report("joblib_warm", timed_run(source, work / "j2.parquet", jobs=arguments.jobs))
@@ -171,8 +190,11 @@ def main() -> int:
                 report("dask_warm", timed_run(source, work / "d2.parquet", scheduler=cluster))
         if "single" in results and "floor" in results:
             per_segment = {name: results[name]["seconds"] / results[name]["rows"] for name in ("floor", "single")}
-            print(f"pipeline on one core / floor: {per_segment['single'] / per_segment['floor']:.2f} "
-                  "(seconds per segment)")
+            cpu_per_segment = {name: results[name]["cpu_seconds"] / results[name]["rows"]
+                               for name in ("floor", "single")}
+            print(f"pipeline on one core / floor: {per_segment['single'] / per_segment['floor']:.2f} (wall seconds "
+                  f"per segment), {cpu_per_segment['single'] / cpu_per_segment['floor']:.2f} (CPU seconds per "
+                  "segment)")
         for name in ("joblib_warm", "dask_warm"):
             if name in results and "single" in results:
                 print(f"{name} / single, files per second: "

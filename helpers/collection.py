@@ -15,14 +15,17 @@ What a real collection needs, and how this module provides it:
   damaged, an unsupported format, silent, shorter than one segment) is skipped with the helpers' own reason, and
   listed; the rest is processed.
 * **Resumable.** Every file's rows are kept in a *store* beside the table (``features.parts/`` for
-  ``features.parquet``), one small Parquet file per file content and variant, named after the SHA-256 of the
+  ``features.parquet``), one small NumPy file per file content and variant, named after the SHA-256 of the
   file's bytes and the settings. A second run computes only files that are new or changed (or whose settings
-  changed); a run that was interrupted (Ctrl+C, a killed process) loses at most the files in progress.
+  changed); a run that was interrupted (Ctrl+C, a killed process) loses at most the files in progress. Like git,
+  the store remembers each file's size, times and inode with its hash (:class:`HashIndex`), so a second run reads
+  only the files that changed, and it leaves the table alone when nothing it is made from changed.
 * **Deterministic.** Rows come in a fixed order (files sorted by path for a folder, in list order for a CSV;
   the original before its augmented copies; segments in time order), so two runs give the same table, byte for
   byte, whatever ran them and in which order the workers finished.
-* **Memory flat.** Workers read one file at a time; the main process keeps the rows of one file at a time, and
-  writes the table from the store in a streaming pass. Nothing holds the whole collection's audio.
+* **Memory flat.** Workers read one file at a time and write its rows into the store (Dask's workers send them
+  back, one file at a time); the main process writes the table from the store in a streaming pass. Nothing holds
+  the whole collection's audio.
 * **Parallel.** On one machine with joblib (all cores by default); on a cluster with Dask distributed
   (``scheduler="tcp://host:8786"``, a ``distributed.Client`` or a ``LocalCluster``). The same function runs in
   both.
@@ -46,6 +49,7 @@ import time
 import warnings
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -176,18 +180,25 @@ class FeatureSettings:
     max_seconds: float | None = None
 
     def as_dict(self) -> dict:
-        import librosa
-
         return {"feature_version": FEATURE_VERSION, "sr_hz": self.sr, "segment_s": self.segment_s,
                 "hop_s": self.segment_s if self.hop_s is None else self.hop_s, "max_seconds": self.max_seconds,
                 "n_fft": N_FFT, "hop_length": HOP_LENGTH, "n_mfcc": N_MFCC, "mono": True,
                 "dc_offset_rule": "remove the mean when |mean| >= 0.001 (lesson 03)",
-                "librosa": librosa.__version__}
+                "librosa": _installed_version("librosa")}
 
     def key(self) -> str:
         """16 hex digits naming these settings (and the feature code's version) in the store."""
         text = json.dumps(self.as_dict(), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=None)
+def _installed_version(package: str) -> str:
+    """The installed version of ``package``, read from its metadata (importing librosa would take a second, on a
+    run that may have nothing to compute)."""
+    from importlib.metadata import version
+
+    return version(package)
 
 
 # ------------------------------------------------------------------------------------------------ the collection
@@ -374,7 +385,8 @@ def _noise_seed(content_sha256: str, spec: str) -> int:
     return int(content_sha256[:15], 16) ^ zlib.crc32(spec.encode())
 
 
-def compute_file(path: str, content_sha256: str, settings: FeatureSettings, variants: tuple[str, ...]) -> dict:
+def compute_file(path: str, content_sha256: str, settings: FeatureSettings, variants: tuple[str, ...],
+                 store: str | None = None) -> dict:
     """The segment features of one file and of each requested variant: the work one worker does (lesson 08).
 
     ``path``: the audio file; ``content_sha256``: its hash (seeds the noise); ``variants``: ``"none"`` for the file
@@ -385,16 +397,46 @@ def compute_file(path: str, content_sha256: str, settings: FeatureSettings, vari
     (n, 36) float64, "bounds": (n, 2) int64 samples} or {"error": reason, "keep": bool}}, "notes": [warnings]}``.
     ``keep`` is True for the helpers' own reasons (:class:`AudioInputError`: the same bytes always fail the same
     way, so the store remembers them); an unexpected error is reported but tried again next run. Never raises.
+
+    ``store``: the folder of a :class:`PartStore` this process can write to (the workers of this machine): the
+    rows and the kept reasons are written there at once, and a variant's entry says only ``{"rows": n}`` or
+    ``{"error": reason, "keep": bool, "stored": True}``, so that the main process receives a few bytes per file
+    instead of every segment's numbers. Without it (Dask workers, maybe on other machines), the rows come back.
     """
     _tune_allocator()
     controller = _threadpool_controller()
     if controller is None:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        return _compute_file(path, content_sha256, settings, variants)
-    # One BLAS thread per file: the parallelism is across files, and the same arithmetic in every process makes
-    # the joblib, Dask and in-process tables identical. (BLAS threads competing for busy cores also made the mel
-    # filterbank's matrix product 3-10 times slower on a shared 2-core machine.)
-    with controller.limit(limits=1, user_api="blas"):
-        return _compute_file(path, content_sha256, settings, variants)
+        outcome = _compute_file(path, content_sha256, settings, variants)
+    else:
+        # One BLAS thread per file: the parallelism is across files, and the same arithmetic in every process makes
+        # the joblib, Dask and in-process tables identical. (BLAS threads competing for busy cores also made the mel
+        # filterbank's matrix product 3-10 times slower on a shared 2-core machine.)
+        with controller.limit(limits=1, user_api="blas"):
+            outcome = _compute_file(path, content_sha256, settings, variants)
+    if store is not None:
+        _store_outcome(PartStore(Path(store), settings), outcome)
+    return outcome
+
+
+def compute_files(tasks: list[tuple], store: str | None = None) -> list[dict]:
+    """:func:`compute_file` for each task ``(path, content_sha256, settings, variants)`` of a batch, in order: one
+    call per batch of files, so that a worker's start-up and each exchange with the main process are shared by
+    several files."""
+    return [compute_file(*task, store=store) for task in tasks]
+
+
+def _store_outcome(store: "PartStore", outcome: dict) -> None:
+    """Write ``outcome``'s rows, and its reasons that the store keeps, into ``store``, and replace them in
+    ``outcome`` by what the main process needs to know (``{"rows": n}``, ``"stored": True``)."""
+    sha = outcome["sha"]
+    for spec, variant in outcome["variants"].items():
+        if "error" in variant:
+            if variant["keep"]:
+                store.write_skip(sha, spec, variant["error"])
+                variant["stored"] = True
+        else:
+            store.write_part(sha, spec, variant.pop("vectors"), variant.pop("bounds"))
+            variant["rows"] = store.last_rows
 
 
 _CONTROLLER = []
@@ -488,27 +530,47 @@ def _reason(error: Exception) -> str:
 
 
 class PartStore:
-    """The store of computed rows: ``folder/<settings key>/<sha[:2]>/<sha>.<variant>.parquet`` (or ``.skipped.txt``
+    """The store of computed rows: ``folder/<settings key>/<sha[:2]>/<sha>.<variant>.npy`` (or ``.skipped.txt``
     with the reason a file cannot be used). Parts are written to a temporary name and renamed, so an interrupted
-    run leaves only whole parts behind."""
+    run leaves only whole parts behind.
+
+    A part is one NumPy array, ``(n_segments, 2 + 36)`` float64: each segment's first and past-the-last sample
+    (whole numbers, exact in float64), then its features in the order of :data:`FEATURE_COLUMNS`. (A Parquet file
+    per part cost about 2 ms to write and 2 ms to read back, more than computing a 10 s file's features.) The
+    folder also holds :data:`HASH_INDEX_NAME`, what :class:`HashIndex` remembers between runs."""
 
     def __init__(self, folder: Path, settings: FeatureSettings):
         self.root = Path(folder)
         self.folder = self.root / settings.key()
         self.settings = settings
+        self.last_rows = 0
+        self._states: dict[tuple[str, str], str | None] = {}
 
     @staticmethod
     def _name(spec: str) -> str:
         return spec.replace(":", "_")
 
     def part_path(self, sha: str, spec: str) -> Path:
-        return self.folder / sha[:2] / f"{sha}.{self._name(spec)}.parquet"
+        return self.folder / sha[:2] / f"{sha}.{self._name(spec)}.npy"
 
     def skip_path(self, sha: str, spec: str) -> Path:
         return self.folder / sha[:2] / f"{sha}.{self._name(spec)}.skipped.txt"
 
     def has(self, sha: str, spec: str) -> bool:
-        return self.part_path(sha, spec).exists() or self.skip_path(sha, spec).exists()
+        return self.state(sha, spec) is not None
+
+    def state(self, sha: str, spec: str) -> str | None:
+        """``"rows"`` when the rows of ``sha`` (and variant ``spec``) are stored, the reason when the store knows
+        that they cannot be computed, None when nothing is stored. Remembered (a store only gains parts during
+        a run, through :meth:`write_part` and :meth:`write_skip`, which update it)."""
+        key = (sha, spec)
+        if key not in self._states:
+            if self.part_path(sha, spec).exists():
+                self._states[key] = "rows"
+            else:
+                skip = self.skip_path(sha, spec)
+                self._states[key] = skip.read_text(encoding="utf-8") if skip.exists() else None
+        return self._states[key]
 
     def _write(self, target: Path, write) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -517,26 +579,32 @@ class PartStore:
         os.replace(temporary, target)
 
     def write_part(self, sha: str, spec: str, vectors: np.ndarray, bounds: np.ndarray) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        """Store the rows of one file (and variant): ``vectors`` ``(n, 36)``, ``bounds`` ``(n, 2)`` samples."""
+        rows = np.column_stack([np.asarray(bounds, dtype=np.float64).reshape(-1, 2),
+                                np.asarray(vectors, dtype=np.float64).reshape(len(bounds), len(FEATURE_COLUMNS))])
 
-        sr = self.settings.sr
-        columns = {"segment": pa.array(np.arange(len(bounds), dtype=np.int32)),
-                   "start_s": pa.array(bounds[:, 0] / sr), "end_s": pa.array(bounds[:, 1] / sr)}
-        for index, name in enumerate(FEATURE_COLUMNS):
-            columns[name] = pa.array(vectors[:, index].astype(np.float64))
-        self._write(self.part_path(sha, spec), lambda target: pq.write_table(pa.table(columns), target))
+        def write(target):
+            with open(target, "wb") as handle:
+                np.save(handle, rows, allow_pickle=False)
+
+        self._write(self.part_path(sha, spec), write)
+        self.last_rows = len(rows)
+        self._states[sha, spec] = "rows"
 
     def write_skip(self, sha: str, spec: str, reason: str) -> None:
         self._write(self.skip_path(sha, spec), lambda target: Path(target).write_text(reason, encoding="utf-8"))
+        self._states[sha, spec] = reason
+
+    def forget(self) -> None:
+        """Forget what :meth:`state` remembers (after workers in other processes wrote into the store)."""
+        self._states.clear()
 
     def read(self, sha: str, spec: str):
-        """The stored rows (a pyarrow Table), or the stored reason (a str), or None when nothing is stored."""
-        import pyarrow.parquet as pq
-
+        """The stored rows (``(n, 2 + 36)`` float64, see the class), or the stored reason (a str), or None when
+        nothing is stored."""
         part = self.part_path(sha, spec)
         if part.exists():
-            return pq.read_table(part)
+            return np.load(part, allow_pickle=False)
         skip = self.skip_path(sha, spec)
         if skip.exists():
             return skip.read_text(encoding="utf-8")
@@ -554,6 +622,111 @@ class PartStore:
                 temporary.unlink(missing_ok=True)
             except OSError:  # PermissionError: the process exists (another user's): leave its file alone
                 pass
+
+
+#: The file in a store's folder that remembers every file's hash with its size, times and inode, and the tables
+#: written from the store (:class:`HashIndex`).
+HASH_INDEX_NAME = "file-hashes.json"
+#: A file changed less than this long before its hash was taken could change again, unseen, within the resolution
+#: of its timestamps (2 s on FAT file systems): its hash is not trusted until it is taken again, later.
+RACY_NANOSECONDS = 2_000_000_000
+
+
+#: How a file's size, times and inode are read (a name of its own, so that a test can imitate a file system with
+#: coarse timestamps).
+_file_status = os.stat
+
+
+class HashIndex:
+    """What a store remembers between runs, like git's index: for every file, its size, modification and change
+    times (ns), inode and device when its SHA-256 was taken, and when; and for every table written from the store,
+    what it was written from.
+
+    :meth:`sha256` reads a file only when something about it changed: a file rewritten with other bytes gets a new
+    change time (which no program can set back), so an unchanged ``stat`` means unchanged bytes. Except within the
+    timestamps' resolution: a file changed less than :data:`RACY_NANOSECONDS` before its hash was taken is hashed
+    again next time ("racily clean" in git's words), until a run finds it older than that. The content hash stays
+    the key of the store; this only decides when it must be computed again. A damaged or missing index file is
+    the same as an empty one: every file is hashed again.
+    """
+
+    def __init__(self, folder: Path):
+        self.path = Path(folder) / HASH_INDEX_NAME
+        try:
+            content = json.loads(self.path.read_text(encoding="utf-8"))
+            self.files, self.tables = dict(content["files"]), dict(content["tables"])
+        except (OSError, ValueError, KeyError, TypeError):
+            self.files, self.tables = {}, {}
+        self.changed = False
+
+    def sha256(self, path: str) -> str:
+        """The SHA-256 of the file at ``path`` (:func:`file_sha256`), read again only when its stat changed or was
+        too recent to trust."""
+        status = _file_status(path)
+        identity = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev]
+        entry = self.files.get(path)
+        if entry is not None and entry[:5] == identity and \
+                max(status.st_mtime_ns, status.st_ctime_ns) < entry[6] - RACY_NANOSECONDS:
+            return entry[5]
+        hashed_at = time.time_ns()  # before reading: a change while the file is read is newer than this
+        sha = file_sha256(path)
+        self.files[path] = identity + [sha, hashed_at]
+        self.changed = True
+        return sha
+
+    def table(self, out: Path, inputs: str | None) -> dict | None:
+        """What was remembered about the table at ``out`` when it was written from ``inputs``
+        (:func:`_table_inputs`), if the file is still the one written then; otherwise None."""
+        entry = self.tables.get(str(Path(out).absolute()))
+        if inputs is None or entry is None or entry.get("inputs") != inputs:
+            return None
+        try:
+            status = os.stat(out)
+        except OSError:
+            return None
+        if [status.st_size, status.st_mtime_ns, status.st_ino] != entry.get("file"):
+            return None
+        return entry
+
+    def remember_table(self, out: Path, inputs: str, **facts) -> None:
+        status = os.stat(out)
+        self.tables[str(Path(out).absolute())] = {"inputs": inputs, "file": [status.st_size, status.st_mtime_ns,
+                                                                            status.st_ino], **facts}
+        self.changed = True
+
+    def save(self) -> None:
+        """Write the index (atomically) if anything changed; a store that cannot be written just hashes again."""
+        if not self.changed:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+            temporary.write_text(json.dumps({"files": self.files, "tables": self.tables}), encoding="utf-8")
+            os.replace(temporary, self.path)
+            self.changed = False
+        except OSError:
+            pass
+
+
+@lru_cache(maxsize=1)
+def _this_module_source() -> bytes:
+    return Path(__file__).read_bytes()
+
+
+def _table_inputs(collection: Collection, hashes, problems, variants, store: PartStore,
+                  settings: FeatureSettings) -> str:
+    """A SHA-256 of everything the table is made from: the code that writes it (this module) and pyarrow's version,
+    the settings and variants, every file's name, label, group and hash or reason, and what the store holds for
+    each of them (rows, or the reason they have none). The same inputs give the same table, byte for byte."""
+    digest = hashlib.sha256(_this_module_source())
+    digest.update(json.dumps([_installed_version("pyarrow"), settings.as_dict(), variants], sort_keys=True).encode())
+    for item in collection.files:
+        sha = hashes.get(item.path)
+        states = []
+        for spec in variants if sha is not None else ():
+            states.append(store.state(sha, spec))
+        digest.update(json.dumps([item.file, item.label, item.group, sha, problems.get(item.path), states]).encode())
+    return digest.hexdigest()
 
 
 # ------------------------------------------------------------------------------------------------ the report
@@ -624,16 +797,30 @@ def skipped_list_path(table: Path) -> Path:
 # ------------------------------------------------------------------------------------------------ running
 
 
-def _in_process(tasks):
+def _in_process(tasks, store: str):
     for task in tasks:
-        yield compute_file(*task)
+        yield compute_file(*task, store=store)
 
 
-def _with_joblib(tasks, jobs: int):
+#: Files per joblib task at most (a batch's rows reach the store as soon as its worker computes them; the main
+#: process hears of them, and moves its progress bar, once per batch).
+MAX_BATCH_FILES = 8
+
+
+def batch_size(n_tasks: int, workers: int) -> int:
+    """Files per joblib task: about 8 tasks per worker, so that the workers finish together (the last batches are
+    small next to the whole), and at most :data:`MAX_BATCH_FILES`; 1 for a short list."""
+    return max(1, min(MAX_BATCH_FILES, n_tasks // (8 * workers)))
+
+
+def _with_joblib(tasks, jobs: int, store: str):
     from joblib import Parallel, delayed
 
+    size = batch_size(len(tasks), jobs)
+    batches = [tasks[start:start + size] for start in range(0, len(tasks), size)]
     parallel = Parallel(n_jobs=jobs, return_as="generator_unordered", batch_size=1, pre_dispatch="2*n_jobs")
-    yield from parallel(delayed(compute_file)(*task) for task in tasks)
+    for results in parallel(delayed(compute_files)(batch, store) for batch in batches):
+        yield from results
 
 
 def _connect(scheduler, jobs: int | None):
@@ -749,8 +936,6 @@ def extract_features(source, out="features.parquet", *, jobs: int | None = None,
     with the arguments or the collection as a whole; a bad file is skipped and listed, never raised.
     """
     __tracebackhide__ = True
-    import pyarrow.parquet as pq
-
     started = time.perf_counter()
     sr = require_sample_rate(sr, allow_none=False)
     segment_s = require_number(segment_s, "segment_s", above=0, maximum=600, example="3.0", unit=" s")
@@ -781,11 +966,12 @@ def extract_features(source, out="features.parquet", *, jobs: int | None = None,
     collection = list_collection(source)
     out.parent.mkdir(parents=True, exist_ok=True)
     store = PartStore(Path(store).expanduser() if store is not None else out.with_name(out.stem + ".parts"), settings)
-    store.remove_stale_temporaries()
 
     from tqdm.auto import tqdm
 
-    # 1. Check and hash every file (cheap): a file that cannot even be opened is skipped here with its reason.
+    # 1. Check and hash every file: a file that cannot even be opened is skipped here with its reason. A file whose
+    # size, times and inode are those remembered from an earlier run keeps its hash without being read (HashIndex).
+    index = HashIndex(store.root)
     hashes: dict[str, str] = {}
     problems: dict[str, str] = {}
     for item in tqdm(collection.files, desc="Checking files", unit="file", disable=not progress, delay=2,
@@ -796,11 +982,12 @@ def extract_features(source, out="features.parquet", *, jobs: int | None = None,
                 problems[item.path] = _missing_file_reason(path)
                 continue
             _check_path(path)
-            hashes[item.path] = file_sha256(item.path)
+            hashes[item.path] = index.sha256(item.path)
         except AudioInputError as error:
             problems[item.path] = str(error)
         except OSError as error:
             problems[item.path] = f"could not be read ({error.strerror or error}): check the disk and permissions."
+    index.save()
 
     # 2. What is missing from the store: one task per distinct content, with only the variants not stored yet.
     tasks, seen = [], set()
@@ -814,16 +1001,21 @@ def extract_features(source, out="features.parquet", *, jobs: int | None = None,
             tasks.append((item.path, sha, settings, missing))
     n_distinct = len(seen)
 
-    # 3. Compute them: in this process, with joblib, or on Dask; write each result to the store as it arrives.
-    if scheduler is not None:
+    # 3. Compute them: in this process, with joblib, or on Dask. Workers on this machine write their rows into the
+    # store themselves; Dask's send them back, to be written here.
+    runner = "nothing to compute"
+    if tasks:
+        store.remove_stale_temporaries()
+    if scheduler is not None and tasks:
         runner = "Dask distributed"
         results = _with_dask(tasks, scheduler, jobs)
-    else:
+    elif tasks:
         workers = jobs or _cpu_count()
         if workers == 1 or len(tasks) <= 1:
-            runner, results = "in this process", _in_process(tasks)
+            runner, results = "in this process", _in_process(tasks, str(store.root))
         else:
-            runner, results = f"joblib, {min(workers, len(tasks))} processes", _with_joblib(tasks, workers)
+            runner = f"joblib, {min(workers, len(tasks))} processes"
+            results = _with_joblib(tasks, workers, str(store.root))
     unstored: dict[tuple[str, str], str] = {}
     notes: dict[str, list[str]] = {}
     compute_started = time.perf_counter()
@@ -834,19 +1026,32 @@ def extract_features(source, out="features.parquet", *, jobs: int | None = None,
                 sha = result["sha"]
                 for spec, variant in result["variants"].items():
                     if "error" in variant:
+                        if variant.get("stored"):
+                            continue
                         if variant["keep"]:
                             store.write_skip(sha, spec, variant["error"])
                         else:
                             unstored[sha, spec] = variant["error"]
-                    else:
+                    elif "vectors" in variant:
                         store.write_part(sha, spec, variant["vectors"], variant["bounds"])
                 if result["notes"]:
                     notes[sha] = result["notes"]
                 bar.update(1)
     compute_seconds = time.perf_counter() - compute_started
+    store.forget()  # the workers wrote parts that this process has not seen
 
-    # 4. Write the table from the store, file by file in the collection's order.
-    skipped, n_rows, n_used = _write_table(out, collection, hashes, problems, variants, store, unstored, settings)
+    # 4. Write the table from the store, file by file in the collection's order; unless the table already holds
+    # exactly this (a second run over an unchanged collection: the same files, labels, hashes and stored parts).
+    inputs = _table_inputs(collection, hashes, problems, variants, store, settings) if not unstored else None
+    kept = index.table(out, inputs) if not tasks else None
+    if kept is not None:
+        skipped, n_rows, n_used = [tuple(pair) for pair in kept["skipped"]], kept["n_rows"], kept["n_used"]
+    else:
+        skipped, n_rows, n_used = _write_table(out, collection, hashes, problems, variants, store, unstored,
+                                               settings)
+        if inputs is not None:
+            index.remember_table(out, inputs, skipped=skipped, n_rows=n_rows, n_used=n_used)
+            index.save()
     by_sha: dict[str, list[str]] = {}
     for item in collection.files:
         if item.path in hashes:
@@ -865,7 +1070,7 @@ def extract_features(source, out="features.parquet", *, jobs: int | None = None,
                             n_reused=n_distinct - len(tasks), n_rows=n_rows,
                             seconds=time.perf_counter() - started, compute_seconds=compute_seconds,
                             skipped=skipped, notes=note_list, ignored=collection.ignored, duplicates=duplicates,
-                            store=store.root, runner=runner if tasks else "nothing to compute")
+                            store=store.root, runner=runner)
 
 
 def _missing_file_reason(path: Path) -> str:
@@ -968,12 +1173,11 @@ def _write_table(out: Path, collection: Collection, hashes, problems, variants, 
                 if not store.part_path(sha, spec).exists():
                     continue
                 part = store.read(sha, spec)
-                n = part.num_rows
+                n = len(part)
                 pending["text"].extend([(item.file, sha, item.label, item.group, spec)] * n)
-                pending["segment"].append(part.column("segment").to_numpy().copy())
-                pending["times"].append(np.column_stack([part.column("start_s").to_numpy(),
-                                                         part.column("end_s").to_numpy()]))
-                pending["features"].append(feature_matrix(part))
+                pending["segment"].append(np.arange(n, dtype=np.int32))
+                pending["times"].append(part[:, :2] / settings.sr)
+                pending["features"].append(part[:, 2:])
                 n_rows += n
                 if len(pending["text"]) >= ROWS_PER_GROUP:
                     flush()

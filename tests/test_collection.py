@@ -247,6 +247,109 @@ def test_a_second_run_computes_nothing_and_a_changed_file_is_computed_again(tmp_
                                   segment_vectors(y, sr)[0], rtol=1e-5, atol=1e-5)
 
 
+def _same_size_other_bytes(path):
+    """Rewrite a 16-bit WAV with other samples (its second half negated), same size, and give it back its
+    modification time: only its content and its change time (which no program can set) differ."""
+    before = os.stat(path)
+    data = bytearray(Path(path).read_bytes())
+    samples = np.frombuffer(bytes(data[44:]), dtype="<i2").copy()
+    samples[samples.size // 2:] = -samples[samples.size // 2:]
+    data[44:] = samples.tobytes()
+    Path(path).write_bytes(bytes(data))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(path)
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+
+@pytest.fixture
+def counted_hashing(monkeypatch):
+    """Counts the files whose bytes the pipeline reads to hash them."""
+    import helpers.collection as collection
+
+    reads = []
+    real = collection.file_sha256
+    monkeypatch.setattr(collection, "file_sha256", lambda path: reads.append(Path(path).name) or real(path))
+    return reads
+
+
+def test_unchanged_files_are_not_read_again_and_a_changed_one_is_found_by_its_change_time(tmp_path, monkeypatch,
+                                                                                            counted_hashing):
+    """Like git's index: a file whose size, times and inode are unchanged keeps its hash without being read; a file
+    rewritten with other bytes of the same size, its modification time set back, is found by its change time and
+    computed again; a file only touched is read again, found unchanged, and not computed."""
+    import helpers.collection as collection
+
+    monkeypatch.setattr(collection, "RACY_NANOSECONDS", 0)  # every file here was written before it was hashed
+    root = small_collection(tmp_path / "music", n=3)
+    out = tmp_path / "f.parquet"
+    first = extract_features(root, out, jobs=1, progress=False)
+    assert first.n_computed == 3 and len(counted_hashing) == 3
+    counted_hashing.clear()
+    second = extract_features(root, out, jobs=1, progress=False)
+    assert (second.n_computed, second.n_reused, counted_hashing) == (0, 3, [])
+
+    changed = root / "high" / "high.00001.wav"
+    _same_size_other_bytes(changed)
+    third = extract_features(root, out, jobs=1, progress=False)
+    assert counted_hashing == ["high.00001.wav"] and (third.n_computed, third.n_reused) == (1, 2)
+    rows = pq.read_table(out).to_pylist()
+    assert {row["content_sha256"] for row in rows if row["file"] == "high/high.00001.wav"} == \
+        {file_bytes_digest(changed)}
+    table_bytes = out.read_bytes()
+
+    counted_hashing.clear()
+    touched = root / "low" / "low.00000.wav"
+    os.utime(touched, ns=(time.time_ns(), time.time_ns()))
+    fourth = extract_features(root, out, jobs=1, progress=False)
+    assert counted_hashing == ["low.00000.wav"] and (fourth.n_computed, fourth.n_reused) == (0, 3)
+    assert out.read_bytes() == table_bytes
+    counted_hashing.clear()
+    fifth = extract_features(root, out, jobs=1, progress=False)
+    assert counted_hashing == [] and fifth.n_computed == 0  # the touched file's new times are remembered
+
+
+def test_a_file_changed_within_the_timestamps_resolution_is_hashed_again(tmp_path, monkeypatch, counted_hashing):
+    """On a file system with coarse timestamps (FAT keeps 2 s) a file can be rewritten, same size, without any
+    timestamp changing. Imitated here: every time reads as the start of the test. A hash taken less than
+    RACY_NANOSECONDS after that time is not trusted, so the next run reads the file again and finds the change."""
+    import helpers.collection as collection
+
+    start_ns = time.time_ns()
+    real_stat = os.stat
+
+    def coarse_stat(path):
+        status = real_stat(path)
+        fields = list(status)
+        fields[7] = fields[8] = fields[9] = start_ns // 10**9  # st_atime, st_mtime, st_ctime (whole seconds)
+        return os.stat_result(fields, {"st_atime_ns": start_ns, "st_mtime_ns": start_ns, "st_ctime_ns": start_ns})
+
+    monkeypatch.setattr(collection, "_file_status", coarse_stat)
+    root = small_collection(tmp_path / "music", n=2)
+    out = tmp_path / "f.parquet"
+    assert extract_features(root, out, jobs=1, progress=False).n_computed == 2
+    assert time.time_ns() - start_ns < collection.RACY_NANOSECONDS / 2, "the machine is too slow for this test"
+    changed = root / "low" / "low.00000.wav"
+    _same_size_other_bytes(changed)
+    counted_hashing.clear()
+    second = extract_features(root, out, jobs=1, progress=False)
+    assert sorted(counted_hashing) == ["high.00001.wav", "low.00000.wav"]
+    assert second.n_computed == 1
+    assert {row["content_sha256"] for row in pq.read_table(out).to_pylist() if row["file"] == "low/low.00000.wav"} \
+        == {file_bytes_digest(changed)}
+
+
+def test_a_table_deleted_or_changed_by_hand_is_written_again(tmp_path):
+    root = small_collection(tmp_path / "music", n=2)
+    out = tmp_path / "f.parquet"
+    extract_features(root, out, jobs=1, progress=False)
+    table_bytes = out.read_bytes()
+    out.unlink()
+    assert extract_features(root, out, jobs=1, progress=False).n_computed == 0 and out.read_bytes() == table_bytes
+    out.write_bytes(b"not a table")
+    again = extract_features(root, out, jobs=1, progress=False)
+    assert again.n_rows == 2 and out.read_bytes() == table_bytes
+
+
 def test_other_settings_are_computed_again_and_renaming_or_relabelling_is_not(tmp_path):
     root = small_collection(tmp_path / "music", n=2)
     listing = tmp_path / "list.csv"
@@ -269,11 +372,11 @@ def test_an_interrupted_run_completes_with_no_duplicate_and_no_lost_segment(tmp_
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     store = tmp_path / "f.parts"
     deadline = time.monotonic() + 120
-    while len(list(store.glob("*/*/*.parquet"))) < 3 and process.poll() is None and time.monotonic() < deadline:
+    while len(list(store.glob("*/*/*.npy"))) < 3 and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    parts_before = len(list(store.glob("*/*/*.parquet")))
+    parts_before = len(list(store.glob("*/*/*.npy")))
     assert 3 <= parts_before < 20 and not out.exists(), "the run should have been killed part-way"
     resumed = extract_features(root, out, jobs=1, progress=False)
     assert resumed.n_computed == 20 - parts_before and not list(store.glob("*/*/*.tmp"))
