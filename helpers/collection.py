@@ -1002,7 +1002,8 @@ def extract_features(source, out="features.parquet", *, jobs: int | None = None,
     n_distinct = len(seen)
 
     # 3. Compute them: in this process, with joblib, or on Dask. Workers on this machine write their rows into the
-    # store themselves; Dask's send them back, to be written here.
+    # store themselves (given its absolute path: joblib's workers live on, and may have started in another working
+    # folder); Dask's send them back, to be written here.
     runner = "nothing to compute"
     if tasks:
         store.remove_stale_temporaries()
@@ -1012,10 +1013,10 @@ def extract_features(source, out="features.parquet", *, jobs: int | None = None,
     elif tasks:
         workers = jobs or _cpu_count()
         if workers == 1 or len(tasks) <= 1:
-            runner, results = "in this process", _in_process(tasks, str(store.root))
+            runner, results = "in this process", _in_process(tasks, str(store.root.absolute()))
         else:
             runner = f"joblib, {min(workers, len(tasks))} processes"
-            results = _with_joblib(tasks, workers, str(store.root))
+            results = _with_joblib(tasks, workers, str(store.root.absolute()))
     unstored: dict[tuple[str, str], str] = {}
     notes: dict[str, list[str]] = {}
     compute_started = time.perf_counter()
