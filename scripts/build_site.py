@@ -14,6 +14,10 @@
    screen readers), so no page loads MathJax; figures load lazily, keep their size and open full size on a tap;
    the theme's menu labels become buttons that work by keyboard; a meta description; on each lesson, a box that
    offers its notebook and says how to run it; scripts and styles no page uses are dropped.
+   Then the shared files (`slim_shared_files`): the theme's seven style sheets become one, without the rules no
+   page can use (PurgeCSS in Node) and minified, so a first visit waits for one small style sheet instead of seven
+   (124 KB); the theme's script is deferred, and the scripts that only add conveniences (copy buttons, highlighting
+   of searched words) load after the page has loaded. The search page keeps its scripts as they are.
 5. Checks the result: no page refers to a script, style sheet, font, image or audio file on another host, and
    prints every page's HTML size (`python3 course.py site-bench` measures what a first visit transfers).
 
@@ -22,6 +26,7 @@ The site lands in _build/site/_build/html; open index.html from disk or serve th
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -123,7 +128,7 @@ def write_credits() -> None:
 
 #: What the build and the site's tests take from the npm registry, exact versions: MathJax typesets the formulas
 #: at build time; axe-core checks every page's accessibility in the browser tests.
-NODE_PACKAGES = {"mathjax-full": MATHJAX_VERSION, "axe-core": "4.14.1"}
+NODE_PACKAGES = {"mathjax-full": MATHJAX_VERSION, "axe-core": "4.14.1", "purgecss": "8.0.0"}
 
 
 def install_node_packages() -> Path:
@@ -405,6 +410,90 @@ def finish_pages(lessons: list[dict], node_folder: Path, zip_bytes: int) -> None
         page.write_text(text, encoding="utf-8")
 
 
+STYLESHEET = re.compile(r'[ \t]*<link rel="stylesheet"(?: type="text/css")? href="((?:\.\./)*)_static/([^"?]+\.css)(?:\?v=[0-9a-f]+)?"'
+                        r'(?: /)?>\n?')
+TOGGLEBUTTON = re.compile(r"[ \t]*<script>(?:let toggleHint\w+|let toggleOpenOnPrint|var togglebuttonSelector)[^<]*</script>\n?"
+                          r'|[ \t]*<script src="[^"]*togglebutton\.js[^"]*"></script>\n?')
+STYLE_MANIFEST = "style-sheets.json"
+AFTER_LOAD = ("documentation_options.js", "doctools.js", "sphinx_highlight.js", "clipboard.min.js", "copybutton.js")
+CSS_STRING_OR_COMMENT = re.compile(r'("(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\')|/\*.*?\*/', re.S)
+
+
+def minify_css(css: str) -> str:
+    """Comments and layout whitespace out of a style sheet; strings untouched, and a space before a semicolon kept
+    (mystnb.css's `--light: ;` switches depend on a custom property whose value is one space)."""
+    def squeeze(code: str) -> str:
+        code = re.sub(r"\s+", " ", code)
+        return re.sub(r"; ", ";", re.sub(r" ?([{}>,]) ?", r"\1", code))
+    pieces, code, position = [], [], 0
+    for match in CSS_STRING_OR_COMMENT.finditer(css):
+        code.append(css[position:match.start()])
+        if match.group(1):              # a string: the code before it is finished
+            pieces += [squeeze("".join(code)), match.group(1)]
+            code = []
+        else:                           # a comment: as good as a space
+            code.append(" ")
+        position = match.end()
+    pieces.append(squeeze("".join(code) + css[position:]))
+    return "".join(pieces).strip()
+
+
+def toggle_buttons_used(text: str) -> bool:
+    """Does the page have an element sphinx-togglebutton acts on (`.toggle`, `.admonition.dropdown`)?"""
+    return any("toggle" in classes.split() or {"admonition", "dropdown"} <= set(classes.split())
+               for classes in re.findall(r'class="([^"]*)"', text))
+
+
+def slim_shared_files(node_folder: Path) -> dict[str, int]:
+    """One purged, minified style sheet in place of the theme's several, and scripts out of the first paint's way
+    (the module docstring, step 4). Returns the style sheet's size before and after, in bytes."""
+    pages = {page: page.read_text(encoding="utf-8") for page in sorted(HTML.rglob("*.html"))
+             if "_static" not in page.relative_to(HTML).parts and page != HTML / "index.html"}
+    for page, text in pages.items():
+        if not toggle_buttons_used(text):
+            text = TOGGLEBUTTON.sub("", text)
+            text = re.sub(r'[ \t]*<link rel="stylesheet"[^>]*togglebutton\.css[^>]*>\n?', "", text)
+        text = text.replace('<script src="', '<script defer src="') if page.name != "search.html" else text
+        if page.name != "search.html":  # conveniences after the page has loaded (site/course-site.js loads them)
+            text = re.sub(r'<script defer src="([^"]*/(?:' + "|".join(map(re.escape, AFTER_LOAD)) + r')(?:\?v=[0-9a-f]+)?)"></script>',
+                          r'<script type="text/x-course-after-load" data-src="\1"></script>', text)
+        pages[page] = text
+    sheets = []
+    for text in pages.values():
+        for match in STYLESHEET.finditer(text):
+            if match.group(2) not in sheets:
+                sheets.append(match.group(2))
+    content = [str(page) for page in pages] + [str(path) for path in sorted((HTML / "_static").rglob("*.js"))
+                                               if EXPLORER_DATA.name not in path.parts]
+    request = {"content": content, "css": [str(HTML / "_static" / name) for name in sheets]}
+    result = subprocess.run(["node", str(REPO / "scripts" / "purge_css.mjs"), str(node_folder)],
+                            input=json.dumps(request).encode(), capture_output=True)
+    if result.returncode != 0:
+        sys.exit("Purging the site's style sheets failed:\n" + result.stderr.decode(errors="replace"))
+    purged = dict(zip(sheets, (minify_css(css) for css in json.loads(result.stdout)["css"])))
+    combined_names, manifest = {}, {}
+    for page, text in pages.items():
+        own = [match.group(2) for match in STYLESHEET.finditer(text)]
+        if own:
+            combined = "\n".join(purged[name] for name in own) + "\n"
+            digest = hashlib.sha256(combined.encode()).hexdigest()[:10]
+            name = combined_names.setdefault(digest, f"course-style.{digest}.css")
+            manifest[name] = own
+            (HTML / "_static" / name).write_text(combined, encoding="utf-8")
+            depth = "../" * (len(page.relative_to(HTML).parts) - 1)
+            text = STYLESHEET.sub("", text)
+            text = text.replace("</head>", f'<link rel="stylesheet" href="{depth}_static/{name}">\n</head>', 1)
+        page.write_text(text, encoding="utf-8")
+    # Which style sheets each combined one replaces, in order (tests/browser/test_site_quality.py swaps them back
+    # and compares the pictures): beside the site, not in it.
+    (HTML.parent.parent / STYLE_MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    before = sum((HTML / "_static" / name).stat().st_size for name in sheets)
+    after = max((HTML / "_static" / name).stat().st_size for name in combined_names.values())
+    print(f"Style sheets: {len(sheets)} files, {before / 1024:.0f} KiB -> one file of at most {after / 1024:.0f} KiB "
+          f"({len(combined_names)} combination(s))")
+    return {"before": before, "after": after}
+
+
 def write_entry_page(html_root: Path) -> None:
     """The site's top index.html: forward to the landing page (Jupyter Book writes a bare redirect that has no
     icon, so browsers ask the server for /favicon.ico and log a 404)."""
@@ -445,6 +534,7 @@ def main() -> None:
     sizes = write_downloads(lessons)
     build()
     finish_pages(lessons, node_folder, sizes["zip_bytes"])
+    slim_shared_files(node_folder)
     write_entry_page(HTML)
     problems = check_pages()
     if problems:

@@ -7,6 +7,9 @@
 // 2. Scrollable regions (wide code, tables, explorers on a phone) get tabindex="0", so that a keyboard can scroll
 //    them; checked again when the window's width changes or an explorer appears.
 // 3. Opened from disk, an explorer cannot load its data: its placeholder says so, and how to serve the folder.
+// 4. Scripts that only add conveniences (copy buttons on code, highlighting a searched word) are loaded once the
+//    page has loaded, in their order, so that the first paint does not wait for them. The build marks them
+//    <script type="text/x-course-after-load" data-src="...">, which a browser neither fetches nor runs.
 (function () {
   "use strict";
 
@@ -79,7 +82,18 @@
     }
   }
 
+  function loadConveniences() {
+    for (const marker of document.querySelectorAll('script[type="text/x-course-after-load"]')) {
+      const script = document.createElement("script");
+      script.src = marker.dataset.src;
+      script.async = false;  // run in the order they are listed (copybutton.js needs clipboard.min.js first)
+      document.body.appendChild(script);
+    }
+  }
+
   function start() {
+    if (document.readyState === "complete") loadConveniences();
+    else window.addEventListener("load", loadConveniences, { once: true });
     connectMenus();
     markScrollable();
     explainDisk();

@@ -89,3 +89,28 @@ def test_the_run_page_gives_the_readme_commands():
     page = (REPO / "site" / "run-the-lessons.md").read_text(encoding="utf-8")
     for command in ("python3 course.py lab", "python3 course.py test"):
         assert command in readme and command in page, command
+
+
+def test_minified_style_sheets_keep_strings_and_the_one_space_switches(build_site):
+    source = """/* a comment */
+:root {
+    --light: ;
+    --dark: initial;
+}
+a > b ,  .x:hover {
+    content: "  /* not a comment */  ";
+    background: url('data:image/svg+xml;charset=utf-8,<svg a="1"> </svg>');
+}
+@media (max-width: 40em) { .y { margin: 0 auto } }
+"""
+    assert build_site.minify_css(source) == (
+        ':root{--light: ;--dark: initial;}a>b,.x:hover{content: "  /* not a comment */  ";'
+        "background: url('data:image/svg+xml;charset=utf-8,<svg a=\"1\"> </svg>');}"
+        "@media (max-width: 40em){.y{margin: 0 auto}}")
+
+
+def test_toggle_buttons_are_kept_only_where_a_page_uses_them(build_site):
+    assert not build_site.toggle_buttons_used('<button class="theme-toggle sidebar-toggle">')
+    assert build_site.toggle_buttons_used('<div class="cell toggle">')
+    assert build_site.toggle_buttons_used('<div class="admonition note dropdown">')
+    assert not build_site.toggle_buttons_used('<div class="admonition note">')

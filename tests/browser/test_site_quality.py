@@ -219,3 +219,83 @@ def test_formulas_are_typeset_at_build_time_with_mathml_for_screen_readers(site_
             pages_with_math += 1
             assert text.count("<mjx-container") == text.count("<mjx-assistive-mml"), page_path
     assert pages_with_math >= 5
+
+
+STYLE_MANIFEST = SITE_HTML.parent.parent / "style-sheets.json"
+SWAP_BACK = """async (sources) => {
+    const combined = document.querySelector('link[rel="stylesheet"][href*="course-style."]');
+    const base = combined.href.slice(0, combined.href.lastIndexOf("/") + 1);
+    const loads = sources.map((name) => new Promise((resolve, reject) => {
+        const link = document.createElement("link");
+        link.rel = "stylesheet";
+        link.href = base + name;
+        link.onload = resolve;
+        link.onerror = () => reject(new Error("cannot load " + name));
+        combined.before(link);
+    }));
+    await Promise.all(loads);
+    combined.remove();
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_one_purged_style_sheet_draws_every_page_as_the_themes_own_sheets_do(browser, site_url, scheme, width):
+    """The build replaces the theme's style sheets by one without the rules it found no use for (PurgeCSS). A rule
+    it dropped wrongly would change the picture: each page is drawn with the combined sheet, then with the original
+    sheets swapped back in, and the two full-page pictures must be the same pixel for pixel (to within
+    antialiasing noise)."""
+    from PIL import Image, ImageChops
+
+    manifest = json.loads(STYLE_MANIFEST.read_text(encoding="utf-8"))
+    chosen = ["site/index.html", "search.html", "site/credits.html", "docs/teaching-guide.html",
+              "notebooks/05_mfccs.html", "notebooks/07_toward_genre_classification.html"]
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    try:
+        for page_path in chosen:
+            page.goto(f"{site_url}/{page_path}", wait_until="networkidle")
+            links = page.eval_on_selector_all('link[rel="stylesheet"]', "links => links.map(l => l.href)")
+            combined = [link for link in links if "/course-style." in link]
+            assert len(links) == 1 and len(combined) == 1, f"{page_path} loads {links}, not one combined sheet"
+            sources = manifest[combined[0].rsplit("/", 1)[1]]
+            assert len(sources) >= 5, sources
+            # Explorers mount when scrolled near; hide them in both pictures (their style is their module's own).
+            page.add_style_tag(content=".course-explorer { visibility: hidden !important; }")
+            page.wait_for_timeout(300)
+            purged = Image.open(io.BytesIO(page.screenshot(full_page=True))).convert("RGB")
+            page.evaluate(SWAP_BACK, sources)
+            page.wait_for_timeout(300)
+            original = Image.open(io.BytesIO(page.screenshot(full_page=True))).convert("RGB")
+            assert purged.size == original.size, f"{page_path} ({scheme}, {width} px): {purged.size} != {original.size}"
+            # Chromium's antialiasing of an icon now and then differs by one level between two drawings of the same
+            # page; a dropped rule changes colours, sizes or places by far more.
+            difference = ImageChops.difference(purged, original).point(lambda level: 255 if level > 2 else 0)
+            assert difference.getbbox() is None, \
+                f"{page_path} ({scheme}, {width} px) differs in the box {difference.getbbox()}"
+    finally:
+        context.close()
+
+
+def test_the_first_paint_waits_only_for_the_page_and_one_style_sheet(browser, site_url):
+    """Scripts are deferred or loaded after the page (copy buttons, search highlighting), and still work."""
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        for page_path in PAGES:
+            text = (SITE_HTML / page_path).read_text(encoding="utf-8")
+            head = text.split("</head>")[0]
+            assert len(re.findall(r'<link rel="stylesheet"', text)) == 1, page_path
+            blocking = [tag for tag in re.findall(r"<script\b[^>]*\ssrc=[^>]*>", text)
+                        if not re.search(r"\b(defer|async)\b|type=\"module\"", tag)]
+            if page_path != "search.html":
+                assert not blocking, f"{page_path}: scripts that hold up the first paint: {blocking}"
+            assert "togglebutton" not in head, page_path
+        page.goto(f"{site_url}/notebooks/05_mfccs.html?highlight=spectrum", wait_until="load")
+        page.wait_for_selector("button.copybtn", state="attached", timeout=10_000)
+        page.wait_for_selector("span.highlighted", state="attached", timeout=10_000)
+        code_blocks = page.locator("div.highlight pre").count()
+        assert page.locator("button.copybtn").count() == code_blocks > 10
+    finally:
+        context.close()
