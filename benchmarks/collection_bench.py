@@ -16,9 +16,10 @@ committed). Every run starts from an empty store, so every file is computed.
 * single: ``extract_features(jobs=1)``, in this process. joblib: ``jobs=N`` worker processes, timed twice: with
   their start-up (a first run), and warm (a second run on a new store; joblib keeps its workers). dask: a
   ``LocalCluster`` of N single-threaded worker processes, the same two ways (start-up = cluster start included).
-* rerun: the single run repeated on the same store (nothing to compute), against the first: at once (the files
-  were written moments before, so their hashes are taken again: ``helpers.collection.RACY_NANOSECONDS``), and
-  ``RACY_WAIT_SECONDS`` later, when the remembered hashes are trusted and no file is read.
+* rerun: the single run repeated on the same store (nothing to compute), against the first: at once, and
+  ``RACY_WAIT_SECONDS`` later. A file whose hash was taken less than 0.1 s after it was written (2 s where its
+  times are whole seconds; ``helpers.collection.RACY_NANOSECONDS``) is read again by the next run; the floor runs
+  between writing the collection and the first run, so here that concerns files on a coarse file system only.
 * Every line gives wall seconds, and for what runs in this process its CPU seconds (``time.process_time``: not
   inflated when other work shares the cores, so the floor/pipeline ratio is steadier in CPU time), and the load
   average (other work on the machine slows the wall times, most of all the two-worker runs).
@@ -43,8 +44,8 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
-#: The rerun is timed twice: at once, and this long after (beyond the 2 s in which a just-written file's hash is
-#: taken again, helpers.collection.RACY_NANOSECONDS).
+#: The rerun is timed twice: at once, and this long after (beyond the 2 s in which a file with whole-second times,
+#: just written, is hashed again: helpers.collection.RACY_NANOSECONDS).
 RACY_WAIT_SECONDS = 2.5
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 

@@ -628,8 +628,11 @@ class PartStore:
 #: written from the store (:class:`HashIndex`).
 HASH_INDEX_NAME = "file-hashes.json"
 #: A file changed less than this long before its hash was taken could change again, unseen, within the resolution
-#: of its timestamps (2 s on FAT file systems): its hash is not trusted until it is taken again, later.
+#: of its timestamps: its hash is not trusted until it is taken again, later. 2 s where the file's times are whole
+#: seconds (FAT keeps 2 s, HFS+ 1 s; or a copy that kept whole-second times), 0.1 s where they carry fractions
+#: (ext4, XFS, Btrfs, APFS, NTFS keep nanoseconds or 100 ns, updated at every clock tick of a few ms; exFAT 10 ms).
 RACY_NANOSECONDS = 2_000_000_000
+RACY_NANOSECONDS_FINE = 100_000_000
 
 
 #: How a file's size, times and inode are read (a name of its own, so that a test can imitate a file system with
@@ -644,8 +647,9 @@ class HashIndex:
 
     :meth:`sha256` reads a file only when something about it changed: a file rewritten with other bytes gets a new
     change time (which no program can set back), so an unchanged ``stat`` means unchanged bytes. Except within the
-    timestamps' resolution: a file changed less than :data:`RACY_NANOSECONDS` before its hash was taken is hashed
-    again next time ("racily clean" in git's words), until a run finds it older than that. The content hash stays
+    timestamps' resolution: a file changed less than :data:`RACY_NANOSECONDS` (whole-second times) or
+    :data:`RACY_NANOSECONDS_FINE` (finer times) before its hash was taken is hashed again next time ("racily
+    clean" in git's words), until its hash is taken that long after its last change. The content hash stays
     the key of the store; this only decides when it must be computed again. A damaged or missing index file is
     the same as an empty one: every file is hashed again.
     """
@@ -665,8 +669,10 @@ class HashIndex:
         status = _file_status(path)
         identity = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev]
         entry = self.files.get(path)
+        coarse = status.st_mtime_ns % 10**9 == 0 or status.st_ctime_ns % 10**9 == 0
+        margin = RACY_NANOSECONDS if coarse else RACY_NANOSECONDS_FINE
         if entry is not None and entry[:5] == identity and \
-                max(status.st_mtime_ns, status.st_ctime_ns) < entry[6] - RACY_NANOSECONDS:
+                max(status.st_mtime_ns, status.st_ctime_ns) < entry[6] - margin:
             return entry[5]
         hashed_at = time.time_ns()  # before reading: a change while the file is read is newer than this
         sha = file_sha256(path)
