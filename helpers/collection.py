@@ -977,22 +977,35 @@ def extract_features(source, out="features.parquet", *, jobs: int | None = None,
 
     # 1. Check and hash every file: a file that cannot even be opened is skipped here with its reason. A file whose
     # size, times and inode are those remembered from an earlier run keeps its hash without being read (HashIndex).
+    # A parallel run hashes with a few threads (hashlib and file reads let other threads run meanwhile): the main
+    # process's hashing is work that no worker can share.
     index = HashIndex(store.root)
     hashes: dict[str, str] = {}
     problems: dict[str, str] = {}
-    for item in tqdm(collection.files, desc="Checking files", unit="file", disable=not progress, delay=2,
-                     leave=False):
+
+    def check_and_hash(item: CollectionFile) -> tuple[str | None, str | None]:
         try:
             path = Path(item.path)
             if not path.exists() and not path.is_symlink():
-                problems[item.path] = _missing_file_reason(path)
-                continue
+                return None, _missing_file_reason(path)
             _check_path(path)
-            hashes[item.path] = index.sha256(item.path)
+            return index.sha256(item.path), None
         except AudioInputError as error:
-            problems[item.path] = str(error)
+            return None, str(error)
         except OSError as error:
-            problems[item.path] = f"could not be read ({error.strerror or error}): check the disk and permissions."
+            return None, f"could not be read ({error.strerror or error}): check the disk and permissions."
+
+    threads = 1 if jobs == 1 and scheduler is None else min(4, jobs or os.cpu_count() or 1)
+    with _thread_pool(threads) as pool:
+        checked = pool.map(check_and_hash, collection.files) if pool is not None else map(check_and_hash,
+                                                                                          collection.files)
+        for item, (sha, problem) in tqdm(zip(collection.files, checked), total=len(collection.files),
+                                         desc="Checking files", unit="file", disable=not progress, delay=2,
+                                         leave=False):
+            if sha is not None:
+                hashes[item.path] = sha
+            else:
+                problems[item.path] = problem
     index.save()
 
     # 2. What is missing from the store: one task per distinct content, with only the variants not stored yet.
@@ -1080,6 +1093,25 @@ def extract_features(source, out="features.parquet", *, jobs: int | None = None,
                             store=store.root, runner=runner)
 
 
+class _thread_pool:
+    """``with _thread_pool(n) as pool``: a ``ThreadPoolExecutor`` of ``n`` threads, or None for ``n == 1``."""
+
+    def __init__(self, threads: int):
+        self.threads = threads
+        self.pool = None
+
+    def __enter__(self):
+        if self.threads > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="course-hash")
+        return self.pool
+
+    def __exit__(self, *exc):
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _missing_file_reason(path: Path) -> str:
     """Why a listed file is not there, with what its folder holds instead (a misspelt name is easy to spot)."""
     from .audio_io import _describe_folder
@@ -1141,8 +1173,8 @@ def _write_table(out: Path, collection: Collection, hashes, problems, variants, 
         sha = hashes[item.path]
         for spec in variants:
             reason = unstored.get((sha, spec))
-            if reason is None and not store.part_path(sha, spec).exists():
-                stored = store.read(sha, spec)
+            if reason is None and store.state(sha, spec) != "rows":
+                stored = store.state(sha, spec)
                 reason = stored if isinstance(stored, str) else "was not computed (the run was interrupted?)"
             if reason is not None:
                 name = item.file if spec == ORIGINAL else f"{item.file} ({spec})"
@@ -1173,13 +1205,13 @@ def _write_table(out: Path, collection: Collection, hashes, problems, variants, 
     with pq.ParquetWriter(temporary, schema, compression="zstd") as writer:
         for item in collection.files:
             sha = hashes.get(item.path)
-            if sha is None or not store.part_path(sha, ORIGINAL).exists():
+            if sha is None or store.state(sha, ORIGINAL) != "rows":
                 continue  # without the file's own rows, none of its copies either
             n_used += 1
             for spec in variants:
-                if not store.part_path(sha, spec).exists():
+                if store.state(sha, spec) != "rows":
                     continue
-                part = store.read(sha, spec)
+                part = np.load(store.part_path(sha, spec), allow_pickle=False)
                 n = len(part)
                 pending["text"].extend([(item.file, sha, item.label, item.group, spec)] * n)
                 pending["segment"].append(np.arange(n, dtype=np.int32))
