@@ -20,6 +20,10 @@ committed). Every run starts from an empty store, so every file is computed.
   ``RACY_WAIT_SECONDS`` later. A file whose hash was taken less than 0.1 s after it was written (2 s where its
   times are whole seconds; ``helpers.collection.RACY_NANOSECONDS``) is read again by the next run; the floor runs
   between writing the collection and the first run, so here that concerns files on a coarse file system only.
+* ceiling (with joblib): the machine's own two-worker figure at that moment: the same fixed computation (the
+  features of a 10 s clip, ``CEILING_REPEATS`` times) in this process, then in each of N joblib workers at once;
+  N x one / all. On a shared virtual machine two busy processes often get less than two cores' worth (other
+  work, other guests on the host), and the pipeline's joblib figure cannot exceed this one.
 * Every line gives wall seconds, and for what runs in this process its CPU seconds (``time.process_time``: not
   inflated when other work shares the cores, so the floor/pipeline ratio is steadier in CPU time), and the load
   average (other work on the machine slows the wall times, most of all the two-worker runs).
@@ -87,6 +91,39 @@ def floor_seconds(paths: list[Path]) -> tuple[float, int, float]:
                 np.abs(librosa.stft(y[start:stop], n_fft=2048, hop_length=512))
                 n_segments += 1
     return time.perf_counter() - started, n_segments, time.process_time() - cpu_started
+
+
+#: How many times the ceiling's worker computes the features of a 10 s clip (about 0.3 s on one core).
+CEILING_REPEATS = 30
+
+
+def busy_work(repeats: int = CEILING_REPEATS) -> float:
+    """Seconds to compute ``frame_features`` of a 10 s excerpt ``repeats`` times with one BLAS thread."""
+    from threadpoolctl import threadpool_limits
+
+    import helpers
+    from helpers.summaries import frame_features
+
+    y, sr = helpers.load_sample_cached("pop")
+    y = y[: 10 * sr]
+    with threadpool_limits(limits=1, user_api="blas"):
+        frame_features(y, sr)
+        started = time.perf_counter()
+        for _ in range(repeats):
+            frame_features(y, sr)
+    return time.perf_counter() - started
+
+
+def parallel_ceiling(jobs: int) -> dict:
+    """The same fixed work in this process, then at once in each of ``jobs`` joblib workers (already started by the
+    joblib runs; each times its own loop, after loading the clip): how many times one process's throughput ``jobs``
+    processes reach on this machine now."""
+    from joblib import Parallel, delayed
+
+    alone = busy_work()
+    Parallel(n_jobs=jobs)(delayed(busy_work)(1) for _ in range(jobs))  # each worker loads the clip first
+    together = max(Parallel(n_jobs=jobs)(delayed(busy_work)() for _ in range(jobs)))  # the slowest worker's loop
+    return {"one_process_s": alone, "all_workers_s": together, "ceiling": jobs * alone / together}
 
 
 def timed_run(source, out: Path, **arguments) -> dict:
@@ -178,6 +215,11 @@ def main() -> int:
         if "joblib" in arguments.parts:
             report("joblib_start", timed_run(source, work / "j1.parquet", jobs=arguments.jobs))
             report("joblib_warm", timed_run(source, work / "j2.parquet", jobs=arguments.jobs))
+            results["ceiling"] = parallel_ceiling(arguments.jobs)
+            print(f"{'ceiling':<14} the same work in this process: {results['ceiling']['one_process_s']:.3f} s, in "
+                  f"each of {arguments.jobs} workers at once: {results['ceiling']['all_workers_s']:.3f} s, so "
+                  f"{results['ceiling']['ceiling']:.2f}x one process's throughput at best  "
+                  f"[load average {os.getloadavg()[0]:.2f}]", flush=True)
         if "dask" in arguments.parts:
             from distributed import LocalCluster
 
