@@ -30,6 +30,7 @@ from .plotting import (CLIP_COLORS, compare_clips, plot_chroma, plot_cqt, plot_f
 from .rhythm import plot_onset_envelope, plot_tempo_curve
 from .samples import SampleInfo, list_samples, load_sample, load_sample_cached, sample_ids, sample_info
 from .signals import chirp, click_train, partials, pure_tone, sum_of_partials, white_noise
+from .startup_objects import freeze_startup_objects_in_notebooks
 from .threads import use_one_blas_thread_in_notebooks
 
 __all__ = [
@@ -45,3 +46,4 @@ __all__ = [
 show_messages_not_tracebacks()  # in a notebook: an AudioInputError shows as its message, not a traceback
 use_one_blas_thread_in_notebooks()  # in a notebook: small matrix products do not wait for busy cores
 show_notebook_figures_at_their_own_size()  # in a notebook: no second layout pass to crop each figure
+freeze_startup_objects_in_notebooks()  # in a notebook, last: garbage collections skip the libraries' own objects

@@ -1,7 +1,9 @@
 """What importing ``helpers`` sets up in a notebook kernel, and leaves alone elsewhere: one BLAS thread
-(helpers/threads.py), and figures shown at the size they were made and drawn once (helpers.plotting)."""
+(helpers/threads.py), figures shown at the size they were made and drawn once (helpers.plotting), and the objects
+made at start-up left out of garbage collections (helpers/startup_objects.py)."""
 
 import base64
+import gc
 import json
 import types
 from pathlib import Path
@@ -14,6 +16,7 @@ from nbclient import NotebookClient
 threadpoolctl = pytest.importorskip("threadpoolctl")
 
 from helpers.plotting import show_notebook_figures_at_their_own_size  # noqa: E402
+from helpers.startup_objects import freeze_startup_objects_in_notebooks  # noqa: E402
 from helpers.threads import use_one_blas_thread_in_notebooks  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,6 +32,9 @@ def test_outside_a_kernel_nothing_is_changed(monkeypatch):
             monkeypatch.setattr(IPython, "get_ipython", lambda shell=shell: shell)
             assert use_one_blas_thread_in_notebooks() is None
             assert show_notebook_figures_at_their_own_size() is None
+            frozen = gc.get_freeze_count()
+            assert freeze_startup_objects_in_notebooks() is None
+            assert gc.get_freeze_count() == frozen
         assert all(pool["num_threads"] == 2 for pool in _blas_pools())
 
 
@@ -54,13 +60,22 @@ import io, json
 import matplotlib.pyplot as plt, threadpoolctl
 from matplotlib_inline.config import InlineBackend
 import helpers
-import base64
+import base64, gc, sys, weakref
+frozen = gc.get_freeze_count()
+class Node: pass
+cycles = []  # objects in reference cycles made after the import must still be collected
+for _ in range(1000):
+    node = Node(); node.me = node; cycles.append(weakref.ref(node))
+del node
+gc.collect()
+collected = sum(ref() is None for ref in cycles)
 fig, ax = plt.subplots(figsize=(4, 2), layout="constrained")
 ax.plot([0, 1], [0, 1]); ax.set_xlabel("Time (s)"); ax.set_title("a title")
 png = base64.b64decode(get_ipython().display_formatter.format(fig)[0]["image/png"])  # as the notebook shows it
 print(json.dumps({"kwargs": InlineBackend.instance().print_figure_kwargs, "png": png[16:24].hex(),
                   "threads": [pool["num_threads"] for pool in threadpoolctl.threadpool_info()
-                              if pool["user_api"] == "blas"]}))
+                              if pool["user_api"] == "blas"],
+                  "frozen": frozen, "scipy_signal": "scipy.signal" in sys.modules, "collected": collected}))
 """
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(source)]
@@ -71,6 +86,9 @@ print(json.dumps({"kwargs": InlineBackend.instance().print_figure_kwargs, "png":
     width, height = int(printed["png"][:8], 16), int(printed["png"][8:], 16)  # the PNG header's size, in pixels
     assert (width, height) == (400, 200), "the figure is shown at its own size (4 x 2 inches at 100 dpi), not cropped"
     assert printed["threads"] and set(printed["threads"]) == {1}
+    assert printed["frozen"] > 50_000, "the libraries' objects (about 150,000) are out of the garbage collector's way"
+    assert printed["scipy_signal"], "scipy.signal (imported by librosa's first STFT) is imported and frozen too"
+    assert printed["collected"] == 1000, "objects made after the import are collected as before"
 
 
 def test_a_figure_drawn_once_has_the_same_pixels():
