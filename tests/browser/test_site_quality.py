@@ -249,14 +249,17 @@ def test_the_one_purged_style_sheet_draws_every_page_as_the_themes_own_sheets_do
     from PIL import Image, ImageChops
 
     manifest = json.loads(STYLE_MANIFEST.read_text(encoding="utf-8"))
-    # Every kind of page: landing, search, credits (tables), guide, a lesson (code, outputs, formulas, figures).
-    chosen = ["site/index.html", "search.html", "site/credits.html", "docs/teaching-guide.html",
-              "notebooks/05_mfccs.html"]
+    # Every kind of page: landing, search with its results, credits (tables), guide, a lesson (code, outputs,
+    # formulas, figures), and at phone width the lesson again with its menu open (the drawer's own rules).
+    chosen = ["site/index.html", "search.html?q=spectrogram", "site/credits.html", "docs/teaching-guide.html",
+              "notebooks/05_mfccs.html"] + (["notebooks/05_mfccs.html#menu"] if width < 800 else [])
     context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     page = context.new_page()
     try:
         for page_path in chosen:
-            page.goto(f"{site_url}/{page_path}", wait_until="networkidle")
+            page.goto(f"{site_url}/{page_path.removesuffix('#menu')}", wait_until="networkidle")
+            if page_path.endswith("#menu"):
+                page.click("button[data-course-toggle='__navigation'] >> visible=true")
             links = page.eval_on_selector_all('link[rel="stylesheet"]', "links => links.map(l => l.href)")
             combined = [link for link in links if "/course-style." in link]
             assert len(links) == 1 and len(combined) == 1, f"{page_path} loads {links}, not one combined sheet"
@@ -265,10 +268,11 @@ def test_the_one_purged_style_sheet_draws_every_page_as_the_themes_own_sheets_do
             # Explorers mount when scrolled near; hide them in both pictures (their style is their module's own).
             page.add_style_tag(content=".course-explorer { visibility: hidden !important; }")
             page.wait_for_timeout(300)
-            purged = Image.open(io.BytesIO(page.screenshot(full_page=True))).convert("RGB")
+            whole = not page_path.endswith("#menu")  # an open drawer: the screen as the reader sees it
+            purged = Image.open(io.BytesIO(page.screenshot(full_page=whole))).convert("RGB")
             page.evaluate(SWAP_BACK, sources)
             page.wait_for_timeout(300)
-            original = Image.open(io.BytesIO(page.screenshot(full_page=True))).convert("RGB")
+            original = Image.open(io.BytesIO(page.screenshot(full_page=whole))).convert("RGB")
             assert purged.size == original.size, f"{page_path} ({scheme}, {width} px): {purged.size} != {original.size}"
             # Chromium's antialiasing of an icon now and then differs by one level between two drawings of the same
             # page; a dropped rule changes colours, sizes or places by far more.
