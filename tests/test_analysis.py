@@ -56,3 +56,29 @@ def test_mel_and_log_scales():
                                   helpers.spectrogram_db(y, 22050, frequency_scale="linear"))
     with pytest.raises(helpers.AudioInputError, match="frequency_scale"):
         helpers.spectrogram_db(y, 22050, frequency_scale="bark")
+
+
+@pytest.mark.parametrize("n_frames", [216, 20])  # a 5 s excerpt; and fewer frames than the 31-frame kernel
+def test_hpss_magnitudes_are_librosas_to_the_last_bit(n_frames):
+    rng = np.random.default_rng(3)
+    y = np.concatenate([helpers.pure_tone(440.0, 2.0, amplitude=0.3),
+                        helpers.click_train(4, 3.0, 22050, amplitude=0.9)])
+    y = (y + 0.01 * rng.standard_normal(y.size)).astype(np.float32)
+    magnitude = np.abs(librosa.stft(y))[:, :n_frames]
+    harmonic, percussive = helpers.analysis.hpss_magnitudes(magnitude)
+    reference_harmonic, reference_percussive = librosa.decompose.hpss(magnitude)
+    assert harmonic.dtype == reference_harmonic.dtype == np.float32
+    assert np.array_equal(harmonic, reference_harmonic) and np.array_equal(percussive, reference_percussive)
+    assert not np.array_equal(harmonic, percussive)
+    other = helpers.analysis.hpss_magnitudes(magnitude, kernel_size=9)
+    assert all(np.array_equal(a, b) for a, b in zip(other, librosa.decompose.hpss(magnitude, kernel_size=9)))
+
+
+def test_hpss_magnitudes_refuses_what_is_not_a_magnitude():
+    magnitude = np.ones((1025, 40), dtype=np.float32)
+    with pytest.raises(helpers.AudioInputError, match="complex STFT or dB"):
+        helpers.analysis.hpss_magnitudes(-magnitude)
+    with pytest.raises(helpers.AudioInputError, match="2-D float array"):
+        helpers.analysis.hpss_magnitudes(librosa.stft(np.zeros(4096, dtype=np.float32)))
+    with pytest.raises(helpers.AudioInputError, match="kernel_size"):
+        helpers.analysis.hpss_magnitudes(magnitude, kernel_size=0)
