@@ -12,6 +12,7 @@ explorer and the later cells reuse.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -148,6 +149,46 @@ def constant_q(y: np.ndarray, sr: float = 22050, bins_per_octave: int = 36, n_oc
     import librosa
 
     y = require_mono(require_audio_array(y, sr))
+    sr, bins_per_octave, n_octaves, hop_length = _constant_q_settings(sr, bins_per_octave, n_octaves, hop_length)
+    require_min_length(y, 2048, sr, what="the clip for a constant-Q transform")
+    frequencies = librosa.cqt_frequencies(n_bins=n_octaves * bins_per_octave, fmin=C1_HZ,
+                                          bins_per_octave=bins_per_octave)
+    lengths, _ = librosa.filters.wavelet_lengths(freqs=frequencies, sr=sr)
+    return _cqt_magnitude(y, sr, bins_per_octave, n_octaves, hop_length), frequencies, lengths
+
+
+def constant_q_of_clips(clips: Mapping[str, np.ndarray], sr: float = 22050, bins_per_octave: int = 36,
+                        n_octaves: int = 7, hop_length: int = 512) -> dict[str, np.ndarray]:
+    """:func:`constant_q`'s magnitude of several clips at once (lesson 09): ``{name: (n_bins, n_frames) float32}``
+    in the order given, the same numbers as ``constant_q(y, sr, ...)[0]`` clip by clip, to the last bit.
+
+    ``clips``: ``{name: (n,) float mono}``, all at ``sr`` Hz. Clips of the same length go through one
+    ``librosa.cqt`` call together (as rows of one array): librosa builds its filters, most of the work for a 30 s
+    clip, once per call, so the course's seven clips (three lengths) need them three times instead of seven.
+    """
+    __tracebackhide__ = True
+    if not isinstance(clips, Mapping) or not clips:
+        raise AudioInputError("clips must be a dict {name: samples} with at least one clip, e.g. "
+                              "{name: load_sample_cached(name)[0] for name in sample_ids()}.")
+    sr, bins_per_octave, n_octaves, hop_length = _constant_q_settings(sr, bins_per_octave, n_octaves, hop_length)
+    checked = {}
+    for name, y in clips.items():
+        checked[name] = require_mono(require_audio_array(y, sr))
+        require_min_length(checked[name], 2048, sr, what=f"the clip {name!r} for a constant-Q transform")
+    by_length: dict[int, list[str]] = {}
+    for name, y in checked.items():
+        by_length.setdefault(y.size, []).append(name)
+    magnitudes = {}
+    for names in by_length.values():
+        rows = np.stack([checked[name] for name in names]) if len(names) > 1 else checked[names[0]]
+        magnitude = _cqt_magnitude(rows, sr, bins_per_octave, n_octaves, hop_length)
+        magnitudes.update(zip(names, magnitude if len(names) > 1 else [magnitude]))
+    return {name: magnitudes[name] for name in clips}
+
+
+def _constant_q_settings(sr, bins_per_octave, n_octaves, hop_length) -> tuple[float, int, int, int]:
+    """:func:`constant_q`'s settings, checked (with a message that says what to use) and returned."""
+    __tracebackhide__ = True
     sr = require_sample_rate(sr, allow_none=False)
     bins_per_octave = require_whole_number(bins_per_octave, "bins_per_octave", minimum=12, maximum=96, example="36",
                                            unit=" bins")
@@ -160,17 +201,20 @@ def constant_q(y: np.ndarray, sr: float = 22050, bins_per_octave: int = 36, n_oc
     if top_hz >= sr / 2:
         raise AudioInputError(f"{n_octaves} octaves from C1 reach {top_hz:.0f} Hz, above the Nyquist frequency "
                               f"sr / 2 = {sr / 2:g} Hz: use fewer octaves or a higher sr.")
-    require_min_length(y, 2048, sr, what="the clip for a constant-Q transform")
-    frequencies = librosa.cqt_frequencies(n_bins=n_octaves * bins_per_octave, fmin=C1_HZ,
-                                          bins_per_octave=bins_per_octave)
-    lengths, _ = librosa.filters.wavelet_lengths(freqs=frequencies, sr=sr)
+    return sr, bins_per_octave, n_octaves, hop_length
+
+
+def _cqt_magnitude(y: np.ndarray, sr: float, bins_per_octave: int, n_octaves: int, hop_length: int) -> np.ndarray:
+    """``np.abs(librosa.cqt(y, ...))`` as float32 for checked settings; ``y`` is ``(n,)`` or ``(clips, n)``."""
+    import librosa
+
     with warnings.catch_warnings():
         # A clip of a few seconds, halved in rate once per octave, is shorter than the lowest octaves' FFT: librosa
         # warns, pads it with zeros and computes it anyway, which is all a clip that short allows.
         warnings.filterwarnings("ignore", message="n_fft=.* is too large for input signal", category=UserWarning)
-        magnitude = np.abs(librosa.cqt(y, sr=sr, hop_length=hop_length, fmin=C1_HZ, n_bins=frequencies.size,
+        magnitude = np.abs(librosa.cqt(y, sr=sr, hop_length=hop_length, fmin=C1_HZ, n_bins=n_octaves * bins_per_octave,
                                        bins_per_octave=bins_per_octave, tuning=0.0))
-    return magnitude.astype(np.float32), frequencies, lengths
+    return magnitude.astype(np.float32)
 
 
 def cqt_level_db(magnitude: np.ndarray, lengths_samples: np.ndarray, floor_db: float = -100.0) -> np.ndarray:

@@ -106,6 +106,27 @@ def test_constant_q_refuses_what_it_cannot_compute():
         pitch.cqt_level_db(np.ones((84, 3)), np.ones(36))
 
 
+
+def test_constant_q_of_clips_gives_constant_qs_numbers_clip_by_clip():
+    """Clips of the same length share one librosa.cqt call; every clip's magnitude is the one constant_q gives."""
+    rng = np.random.default_rng(9)
+    clips = {"noise": 0.1 * rng.standard_normal(2 * SR).astype(np.float32),
+             "longer": helpers.pure_tone(220.0, 2.5, amplitude=0.5),
+             "tone": helpers.pure_tone(440.0, 2.0, amplitude=0.5)}
+    together = pitch.constant_q_of_clips(clips, SR, bins_per_octave=24, n_octaves=6)
+    assert list(together) == ["noise", "longer", "tone"], "in the order given"
+    for name, y in clips.items():
+        alone = pitch.constant_q(y, SR, bins_per_octave=24, n_octaves=6)[0]
+        assert together[name].dtype == np.float32 and together[name].shape == alone.shape
+        assert np.array_equal(together[name], alone), name  # noise and tone share a call: not swapped either
+    with pytest.raises(AudioInputError, match="dict"):
+        pitch.constant_q_of_clips([clips["tone"]], SR)
+    with pytest.raises(AudioInputError, match="multiple of 12"):
+        pitch.constant_q_of_clips(clips, SR, bins_per_octave=30)
+    with pytest.raises(AudioInputError, match="'short'"):
+        pitch.constant_q_of_clips({"short": clips["tone"][:100]}, SR)
+
+
 # ---------------------------------------------------------------- plots (lesson 09)
 
 
