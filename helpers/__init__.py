@@ -9,9 +9,11 @@ Notebooks show the ideas; these helpers hide the plumbing (loading, plotting, pl
 """
 
 from .caches import configure_cache_locations, ensure_numba_cache
+from .librosa_compiled import install as cache_beat_tracker
 
 configure_cache_locations()  # writable cache folders for numba and matplotlib, even in a read-only install
 ensure_numba_cache()  # librosa's compiled functions: verified once, never compiled by two kernels at once
+cache_beat_tracker()  # librosa's beat tracker: its one part numba compiled in every kernel is cached too
 
 from .analysis import frame_count, frame_times, min_max_envelope, rms_envelope, spectrogram_db
 from .audio_io import (

@@ -42,6 +42,7 @@ COMPILE_SOURCE = r"""
 import warnings
 import numpy as np
 import librosa
+import helpers  # first: librosa's beat tracker gets its one uncached part cached too (helpers/librosa_compiled.py)
 
 warnings.filterwarnings("ignore")
 for dtype in (np.float32, np.float64):
@@ -69,7 +70,7 @@ print("ok")
 #: Set in the child that prepares the cache: its ``import helpers`` must not wait for the lock its parent holds.
 PREPARING_VARIABLE = "COURSE_PREPARING_NUMBA_CACHE"
 #: The course's modules with numba-compiled functions: a change to one of them makes the cache be prepared again.
-COMPILED_MODULES = ("helpers/spectral_shape.py",)
+COMPILED_MODULES = ("helpers/spectral_shape.py", "helpers/librosa_compiled.py")
 
 
 def _is_writable_folder(path: Path) -> bool:
