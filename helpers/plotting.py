@@ -99,8 +99,14 @@ def _png_of(fig) -> str | None:
     from PIL import Image, PngImagePlugin
 
     raw = print_figure(fig, fmt="raw", base64=False, bbox_inches=None)  # drawn as for "png": RGBA, row by row
-    width, height = (int(size) for size in fig.bbox.size)
-    if raw is None or len(raw) != 4 * width * height:  # (an empty figure; or a canvas that drew another size)
+    if raw is None:  # an empty figure
+        return None
+    exact_width, exact_height = fig.bbox.size  # e.g. 439.99999999999994 pixels for 4.4 inches at 100 dpi, drawn 440
+    for width in {int(exact_width), round(exact_width)} - {0}:
+        height, rest = divmod(len(raw), 4 * width)
+        if rest == 0 and abs(height - exact_height) < 1:
+            break
+    else:  # (a canvas that drew another size: IPython's own PNG)
         return print_figure(fig, fmt="png", base64=True, bbox_inches=None)
     image = Image.frombuffer("RGBA", (width, height), raw, "raw", "RGBA", 0, 1)
     if np.frombuffer(raw, dtype=np.uint8)[3::4].min() == 255:

@@ -103,10 +103,12 @@ def test_a_figure_drawn_once_has_the_same_pixels():
     from helpers.plotting import _png_drawn_once
 
     y = helpers.chirp(start_hz=100, end_hz=8000, duration_s=2.0)
-    for facecolor in ("white", "none"):  # opaque, as every figure of the course; transparent
+    # opaque, as every figure of the course (4.4 inches at 100 dpi: 439.99999999999994 pixels, drawn as 440); and
+    # transparent
+    for facecolor, figsize in (("white", (6, 4)), ("white", (6, 4.4)), ("none", (6, 4))):
         pictures, modes, metadata = [], [], []
         for draw in (_png_drawn_once, lambda fig: print_figure(fig, fmt="png", base64=True, bbox_inches=None)):
-            fig, (top, bottom) = plt.subplots(2, 1, figsize=(6, 4), layout="constrained", facecolor=facecolor)
+            fig, (top, bottom) = plt.subplots(2, 1, figsize=figsize, layout="constrained", facecolor=facecolor)
             helpers.plot_spectrogram(y, 22050, ax=top, title="a chirp")  # an image with a colour bar
             helpers.plot_waveform(y, 22050, ax=bottom)
             fig.suptitle("drawn once, or laid out while drawn twice")
@@ -116,7 +118,7 @@ def test_a_figure_drawn_once_has_the_same_pixels():
             metadata.append((png.info.get("Software"), tuple(round(value) for value in png.info["dpi"])))
             assert fig.get_layout_engine() is not None  # given back after drawing
             plt.close(fig)
-        assert pictures[0].shape == pictures[1].shape == (400, 600, 4)
+        assert pictures[0].shape == pictures[1].shape == (round(100 * figsize[1]), 600, 4)
         np.testing.assert_array_equal(pictures[0], pictures[1])
         assert metadata[0] == metadata[1] and "Matplotlib" in metadata[0][0] and metadata[0][1] == (100, 100)
         # without the alpha channel when every pixel is opaque (the same picture, smaller and sooner); kept otherwise
