@@ -103,9 +103,9 @@ def test_a_figure_drawn_once_has_the_same_pixels():
     from helpers.plotting import _png_drawn_once
 
     y = helpers.chirp(start_hz=100, end_hz=8000, duration_s=2.0)
-    # opaque, as every figure of the course (4.4 inches at 100 dpi: 439.99999999999994 pixels, drawn as 440); and
-    # transparent
-    for facecolor, figsize in (("white", (6, 4)), ("white", (6, 4.4)), ("none", (6, 4))):
+    # opaque, as every figure of the course (compare_clips's 1.9 * 2 + 0.6 inches at 100 dpi: 439.99999999999994
+    # pixels, drawn as 440); and transparent
+    for facecolor, figsize in (("white", (6, 4)), ("white", (6, 1.9 * 2 + 0.6)), ("none", (6, 4))):
         pictures, modes, metadata = [], [], []
         for draw in (_png_drawn_once, lambda fig: print_figure(fig, fmt="png", base64=True, bbox_inches=None)):
             fig, (top, bottom) = plt.subplots(2, 1, figsize=figsize, layout="constrained", facecolor=facecolor)
