@@ -47,14 +47,15 @@ def show_notebook_figures_at_their_own_size():
     Together about a third of the time a lesson spends showing figures, for the same pixels. Returns the inline
     backend's settings object (its ``print_figure_kwargs`` hold the choice), or None outside a kernel.
     """
+    from .notebook_kernel import kernel_shell
+
+    shell = kernel_shell()
+    if shell is None:
+        return None
     try:
-        from IPython import get_ipython
         from matplotlib.figure import Figure
         from matplotlib_inline.config import InlineBackend
-    except ImportError:  # pragma: no cover - all come with every Jupyter install
-        return None
-    shell = get_ipython()
-    if shell is None or getattr(shell, "kernel", None) is None:
+    except ImportError:  # pragma: no cover - both come with every Jupyter install
         return None
     settings = InlineBackend.instance(parent=shell)  # the one the inline backend uses, made now if it is not yet
     settings.print_figure_kwargs = {**settings.print_figure_kwargs, "bbox_inches": None}

@@ -29,12 +29,9 @@ def freeze_startup_objects_in_notebooks() -> int | None:
     kernel's life. Returns how many objects are frozen (``gc.get_freeze_count()``), or None outside a
     kernel (nothing changed). ``gc.unfreeze()`` undoes it.
     """
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython comes with every Jupyter install
-        return None
-    shell = get_ipython()
-    if shell is None or getattr(shell, "kernel", None) is None:  # a terminal IPython or plain Python: left alone
+    from .notebook_kernel import kernel_shell
+
+    if kernel_shell() is None:  # a terminal IPython or plain Python: left alone
         return None
     try:
         import scipy.signal  # noqa: F401 - imported by librosa's first STFT anyway; its objects are frozen too

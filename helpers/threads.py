@@ -23,12 +23,9 @@ def use_one_blas_thread_in_notebooks():
     Returns threadpoolctl's limiter (``.restore_original_limits()`` undoes it), or None when not in a kernel or when
     threadpoolctl (installed with scikit-learn) is missing.
     """
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython comes with every Jupyter install
-        return None
-    shell = get_ipython()
-    if shell is None or getattr(shell, "kernel", None) is None:  # a terminal IPython or plain Python: left alone
+    from .notebook_kernel import kernel_shell
+
+    if kernel_shell() is None:  # a terminal IPython or plain Python: left alone
         return None
     try:
         import scipy.linalg  # noqa: F401 - loads SciPy's own BLAS now, so that the limit covers it too
