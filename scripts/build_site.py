@@ -444,25 +444,23 @@ def toggle_buttons_used(text: str) -> bool:
                for classes in re.findall(r'class="([^"]*)"', text))
 
 
-def slim_shared_files(node_folder: Path) -> dict[str, int]:
+def slim_shared_files(node_folder: Path) -> None:
     """One purged, minified style sheet in place of the theme's several, and scripts out of the first paint's way
-    (the module docstring, step 4). Returns the style sheet's size before and after, in bytes."""
+    (the module docstring, step 4)."""
     pages = {page: page.read_text(encoding="utf-8") for page in sorted(HTML.rglob("*.html"))
              if "_static" not in page.relative_to(HTML).parts and page != HTML / "index.html"}
+    later = re.compile(r'<script defer src="([^"]*/(?:' + "|".join(map(re.escape, AFTER_LOAD)) +
+                       r')(?:\?v=[0-9a-f]+)?)"></script>')
     for page, text in pages.items():
         if not toggle_buttons_used(text):
             text = TOGGLEBUTTON.sub("", text)
             text = re.sub(r'[ \t]*<link rel="stylesheet"[^>]*togglebutton\.css[^>]*>\n?', "", text)
-        text = text.replace('<script src="', '<script defer src="') if page.name != "search.html" else text
-        if page.name != "search.html":  # conveniences after the page has loaded (site/course-site.js loads them)
-            text = re.sub(r'<script defer src="([^"]*/(?:' + "|".join(map(re.escape, AFTER_LOAD)) + r')(?:\?v=[0-9a-f]+)?)"></script>',
-                          r'<script type="text/x-course-after-load" data-src="\1"></script>', text)
+        if page.name != "search.html":  # the search page keeps its scripts as they are
+            text = text.replace('<script src="', '<script defer src="')
+            # conveniences after the page has loaded (site/course-site.js loads them)
+            text = later.sub(r'<script type="text/x-course-after-load" data-src="\1"></script>', text)
         pages[page] = text
-    sheets = []
-    for text in pages.values():
-        for match in STYLESHEET.finditer(text):
-            if match.group(2) not in sheets:
-                sheets.append(match.group(2))
+    sheets = list(dict.fromkeys(match.group(2) for text in pages.values() for match in STYLESHEET.finditer(text)))
     content = [str(page) for page in pages] + [str(path) for path in sorted((HTML / "_static").rglob("*.js"))
                                                if EXPLORER_DATA.name not in path.parts]
     request = {"content": content, "css": [str(HTML / "_static" / name) for name in sheets]}
@@ -471,27 +469,26 @@ def slim_shared_files(node_folder: Path) -> dict[str, int]:
     if result.returncode != 0:
         sys.exit("Purging the site's style sheets failed:\n" + result.stderr.decode(errors="replace"))
     purged = dict(zip(sheets, (minify_css(css) for css in json.loads(result.stdout)["css"])))
-    combined_names, manifest = {}, {}
+    manifest = {}  # combined sheet's name -> the sheets it replaces, in order
     for page, text in pages.items():
         own = [match.group(2) for match in STYLESHEET.finditer(text)]
         if own:
             combined = "\n".join(purged[name] for name in own) + "\n"
-            digest = hashlib.sha256(combined.encode()).hexdigest()[:10]
-            name = combined_names.setdefault(digest, f"course-style.{digest}.css")
-            manifest[name] = own
-            (HTML / "_static" / name).write_text(combined, encoding="utf-8")
+            name = f"course-style.{hashlib.sha256(combined.encode()).hexdigest()[:10]}.css"
+            if name not in manifest:
+                manifest[name] = own
+                (HTML / "_static" / name).write_text(combined, encoding="utf-8")
             depth = "../" * (len(page.relative_to(HTML).parts) - 1)
             text = STYLESHEET.sub("", text)
             text = text.replace("</head>", f'<link rel="stylesheet" href="{depth}_static/{name}">\n</head>', 1)
         page.write_text(text, encoding="utf-8")
-    # Which style sheets each combined one replaces, in order (tests/browser/test_site_quality.py swaps them back
-    # and compares the pictures): beside the site, not in it.
+    # The manifest (tests/browser/test_site_quality.py swaps the original sheets back and compares the pictures):
+    # beside the site, not in it.
     (HTML.parent.parent / STYLE_MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     before = sum((HTML / "_static" / name).stat().st_size for name in sheets)
-    after = max((HTML / "_static" / name).stat().st_size for name in combined_names.values())
+    after = max((HTML / "_static" / name).stat().st_size for name in manifest)
     print(f"Style sheets: {len(sheets)} files, {before / 1024:.0f} KiB -> one file of at most {after / 1024:.0f} KiB "
-          f"({len(combined_names)} combination(s))")
-    return {"before": before, "after": after}
+          f"({len(manifest)} combination(s))")
 
 
 def write_entry_page(html_root: Path) -> None:
