@@ -26,7 +26,8 @@ What a real collection needs, and how this module provides it:
 * **Memory flat.** Workers read one file at a time and write its rows into the store (Dask's workers send them
   back, one file at a time); the main process writes the table from the store in a streaming pass. Nothing holds
   the whole collection's audio.
-* **Parallel.** On one machine with joblib (all cores by default); on a cluster with Dask distributed
+* **Parallel.** On one machine with joblib (all cores by default; a run with less than half an hour of audio to
+  compute stays in this process, :data:`IN_PROCESS_AUDIO_S`); on a cluster with Dask distributed
   (``scheduler="tcp://host:8786"``, a ``distributed.Client`` or a ``LocalCluster``). The same function runs in
   both.
 * **Augmentation** (optional): altered copies of every file (gain, noise at a stated SNR, low-pass, a small pitch
@@ -45,6 +46,7 @@ import json
 import math
 import os
 import sys
+import threading
 import time
 import warnings
 import zlib
@@ -405,14 +407,18 @@ def compute_file(path: str, content_sha256: str, settings: FeatureSettings, vari
     """
     _tune_allocator()
     controller = _threadpool_controller()
-    if controller is None:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        outcome = _compute_file(path, content_sha256, settings, variants)
-    else:
-        # One BLAS thread per file: the parallelism is across files, and the same arithmetic in every process makes
-        # the joblib, Dask and in-process tables identical. (BLAS threads competing for busy cores also made the mel
-        # filterbank's matrix product 3-10 times slower on a shared 2-core machine.)
-        with controller.limit(limits=1, user_api="blas"):
+    # Workers that are threads of one process (a LocalCluster with processes=False, lesson 08) take turns: the
+    # warnings filters that _compute_file sets and restores, and the BLAS limit, belong to the whole process, and
+    # two threads restoring them in crossed order would leave another thread's settings behind.
+    with _ONE_FILE_AT_A_TIME:
+        if controller is None:  # pragma: no cover - threadpoolctl comes with scikit-learn
             outcome = _compute_file(path, content_sha256, settings, variants)
+        else:
+            # One BLAS thread per file: the parallelism is across files, and the same arithmetic in every process
+            # makes the joblib, Dask and in-process tables identical. (BLAS threads competing for busy cores also
+            # made the mel filterbank's matrix product 3-10 times slower on a shared 2-core machine.)
+            with controller.limit(limits=1, user_api="blas"):
+                outcome = _compute_file(path, content_sha256, settings, variants)
     if store is not None:
         _store_outcome(PartStore(Path(store), settings), outcome)
     return outcome
@@ -441,6 +447,7 @@ def _store_outcome(store: "PartStore", outcome: dict) -> None:
 
 _CONTROLLER = []
 _ALLOCATOR = []
+_ONE_FILE_AT_A_TIME = threading.Lock()  # see compute_file
 
 #: glibc's malloc settings for a process that computes features (see :func:`_tune_allocator`), in bytes.
 MMAP_THRESHOLD_BYTES, TRIM_THRESHOLD_BYTES = 16 * 2**20, 32 * 2**20
@@ -808,6 +815,37 @@ def _in_process(tasks, store: str):
         yield compute_file(*task, store=store)
 
 
+#: A run without ``jobs=`` computes in this process, starting no workers, when it has less than this much audio to
+#: compute (seconds, every augmented copy counted; at most ``max_seconds`` per file): half an hour. Measured on this
+#: course's 2-core machine, a file costs about 1 ms of one core per second of audio (lesson 08's 25 files of 10 s:
+#: 0.3 s in this process; with six augmented copies each, 2 s), while a worker process needs 1.5-2 s to start
+#: (Python, librosa, the course's helpers, numba's compiled functions) before its first file: with two cores,
+#: starting workers pays only from about 3 s of computing. Lesson 08's own runs (4 and 25 min of audio) stay in this
+#: process; a collection such as GTZAN (8 hours) uses every core. ``jobs=N`` always starts N processes.
+IN_PROCESS_AUDIO_S = 1800.0
+
+
+def audio_seconds_to_compute(tasks, settings: FeatureSettings, limit: float = math.inf) -> float:
+    """The seconds of audio that ``tasks`` (``(path, content_sha256, settings, variants)``) ask to compute: each
+    file's duration from its header (:func:`soundfile.info`, no samples read), at most ``settings.max_seconds``,
+    times its number of variants. Stops adding once the sum passes ``limit`` (a large collection is not read
+    through). A file whose header cannot be read counts 0 s: the audio reader will fail on it at once (lesson 08)."""
+    import soundfile
+
+    total = 0.0
+    for path, _, _, variants in tasks:
+        try:
+            seconds = soundfile.info(path).duration
+        except Exception:  # noqa: BLE001 - damaged, not audio, unsupported: skipped quickly by the worker
+            continue
+        if settings.max_seconds is not None:
+            seconds = min(seconds, settings.max_seconds)
+        total += seconds * len(variants)
+        if total > limit:
+            break
+    return total
+
+
 #: Files per joblib task at most (a batch's rows reach the store as soon as its worker computes them; the main
 #: process hears of them, and moves its progress bar, once per batch).
 MAX_BATCH_FILES = 8
@@ -925,7 +963,9 @@ def extract_features(source, out="features.parquet", *, jobs: int | None = None,
     source : a folder, a CSV/TSV list (columns ``file``, ``label``, optional ``group``) or a list of paths; see
         :func:`list_collection`.
     out : the table to write (a ``.parquet`` file; its folder is created). Written only at the end, atomically.
-    jobs : worker processes on this machine (joblib); None: all cores; 1: in this process.
+    jobs : worker processes on this machine (joblib); 1: in this process; None: all cores, except for a run with
+        less than :data:`IN_PROCESS_AUDIO_S` of audio to compute (half an hour), which computes in this process
+        because starting the workers would cost more than they save (lesson 08, section 4).
     scheduler : run on Dask distributed instead: a scheduler address (``"tcp://10.0.0.5:8786"``), ``"local"``
         (a LocalCluster of ``jobs`` processes, started and stopped here), a ``distributed.Client`` or a
         ``LocalCluster``. The workers need the course installed and the files at the same paths.
@@ -1031,7 +1071,12 @@ def extract_features(source, out="features.parquet", *, jobs: int | None = None,
         results = _with_dask(tasks, scheduler, jobs)
     elif tasks:
         workers = jobs or _cpu_count()
-        if workers == 1 or len(tasks) <= 1:
+        if jobs is None and workers > 1 and len(tasks) > 1 and \
+                audio_seconds_to_compute(tasks, settings, IN_PROCESS_AUDIO_S) < IN_PROCESS_AUDIO_S:
+            runner = (f"in this process: under {IN_PROCESS_AUDIO_S / 60:g} min of audio, starting worker processes "
+                      "would cost more than they save")
+            results = _in_process(tasks, str(store.root.absolute()))
+        elif workers == 1 or len(tasks) <= 1:
             runner, results = "in this process", _in_process(tasks, str(store.root.absolute()))
         else:
             runner = f"joblib, {min(workers, len(tasks))} processes"

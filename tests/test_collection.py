@@ -400,14 +400,53 @@ def test_in_process_joblib_and_dask_give_the_same_table_byte_for_byte(tmp_path):
     root = small_collection(tmp_path / "music", n=3, seconds=4.0)
     arguments = dict(progress=False, augment=["noise:20"])
     extract_features(root, tmp_path / "one.parquet", jobs=1, **arguments)
-    extract_features(root, tmp_path / "joblib.parquet", jobs=2, **arguments)
+    forced = extract_features(root, tmp_path / "joblib.parquet", jobs=2, **arguments)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                       silence_logs=logging.ERROR) as cluster:
         report = extract_features(root, tmp_path / "dask.parquet", scheduler=cluster, **arguments)
     assert report.runner == "Dask distributed" and report.n_computed == 3
+    assert forced.runner == "joblib, 2 processes"   # jobs=2 starts workers, however little there is to compute
     reference = (tmp_path / "one.parquet").read_bytes()
     assert (tmp_path / "joblib.parquet").read_bytes() == reference
     assert (tmp_path / "dask.parquet").read_bytes() == reference
+
+
+def test_audio_seconds_to_compute_counts_each_variant_reads_only_headers_and_stops_past_the_limit(tmp_path):
+    from helpers.collection import FeatureSettings, audio_seconds_to_compute
+
+    four = str(write_tone_file(tmp_path / "four.wav", 4.0))
+    text = tmp_path / "notes.wav"
+    text.write_text("not audio")
+    settings = FeatureSettings(sr=SR, segment_s=3.0, hop_s=None, max_seconds=None)
+    tasks = [(four, "a", settings, ("none", "noise:20")), (str(text), "b", settings, ("none",))]
+    assert audio_seconds_to_compute(tasks, settings) == pytest.approx(8.0)   # 4 s twice; the text file 0 s
+    capped = FeatureSettings(sr=SR, segment_s=3.0, hop_s=None, max_seconds=3.0)
+    assert audio_seconds_to_compute(tasks, capped) == pytest.approx(6.0)     # at most 3 s read, twice
+    many = [(four, str(index), settings, ("none",)) for index in range(1000)]
+    assert audio_seconds_to_compute(many, settings, limit=10.0) == pytest.approx(12.0)  # 4 + 4 + 4 passes 10
+
+
+def test_without_jobs_a_small_run_computes_in_this_process_and_a_large_one_with_joblib(tmp_path, monkeypatch):
+    import helpers.collection as collection
+
+    root = small_collection(tmp_path / "music", n=3, seconds=4.0)
+    started = []
+
+    def joblib_stand_in(tasks, jobs, store):  # records the choice; computes here, so that no process starts
+        started.append(jobs)
+        return collection._in_process(tasks, store)
+
+    monkeypatch.setattr(collection, "_cpu_count", lambda: 2)
+    monkeypatch.setattr(collection, "_with_joblib", joblib_stand_in)
+    small = extract_features(root, tmp_path / "small.parquet", progress=False)         # 3 files x 4 s: 12 s
+    assert small.runner.startswith("in this process: under 30 min of audio") and started == []
+    monkeypatch.setattr(collection, "IN_PROCESS_AUDIO_S", 10.0)                      # 12 s is now "large"
+    large = extract_features(root, tmp_path / "large.parquet", progress=False)
+    assert large.runner == "joblib, 2 processes" and started == [2]
+    forced = extract_features(root, tmp_path / "forced.parquet", jobs=2, progress=False,
+                              store=tmp_path / "forced-store")
+    assert forced.runner == "joblib, 2 processes" and started == [2, 2]
+    assert (tmp_path / "small.parquet").read_bytes() == (tmp_path / "large.parquet").read_bytes()
 
 
 def test_a_scheduler_that_cannot_be_reached_gets_a_clear_message(tmp_path):
