@@ -32,9 +32,9 @@ def test_outside_a_kernel_nothing_is_changed(monkeypatch):
             monkeypatch.setattr(IPython, "get_ipython", lambda shell=shell: shell)
             assert use_one_blas_thread_in_notebooks() is None
             assert show_notebook_figures_at_their_own_size() is None
-            frozen = gc.get_freeze_count()
+            frozen, thresholds = gc.get_freeze_count(), gc.get_threshold()
             assert freeze_startup_objects_in_notebooks() is None
-            assert gc.get_freeze_count() == frozen
+            assert gc.get_freeze_count() == frozen and gc.get_threshold() == thresholds
         assert all(pool["num_threads"] == 2 for pool in _blas_pools())
 
 
@@ -75,7 +75,8 @@ png = base64.b64decode(get_ipython().display_formatter.format(fig)[0]["image/png
 print(json.dumps({"kwargs": InlineBackend.instance().print_figure_kwargs, "png": png[16:24].hex(),
                   "threads": [pool["num_threads"] for pool in threadpoolctl.threadpool_info()
                               if pool["user_api"] == "blas"],
-                  "frozen": frozen, "scipy_signal": "scipy.signal" in sys.modules, "collected": collected}))
+                  "frozen": frozen, "scipy_signal": "scipy.signal" in sys.modules, "collected": collected,
+                  "thresholds": gc.get_threshold()}))
 """
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(source)]
@@ -89,6 +90,9 @@ print(json.dumps({"kwargs": InlineBackend.instance().print_figure_kwargs, "png":
     assert printed["frozen"] > 50_000, "the libraries' objects (about 150,000) are out of the garbage collector's way"
     assert printed["scipy_signal"], "scipy.signal (imported by librosa's first STFT) is imported and frozen too"
     assert printed["collected"] == 1000, "objects made after the import are collected as before"
+    default_youngest, default_middle, default_full = gc.get_threshold()  # this test process keeps Python's defaults
+    assert printed["thresholds"] == [default_youngest, default_middle, 100] and default_full < 100, \
+        "young generations as usual, full collections rarer"
 
 
 def test_a_figure_drawn_once_has_the_same_pixels():
