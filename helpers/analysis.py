@@ -146,7 +146,6 @@ def spectrogram_db(
     return librosa.amplitude_to_db(magnitude, ref=1.0, amin=1e-5, top_db=None).astype(np.float32)
 
 
-
 def hpss_magnitudes(magnitude: np.ndarray, kernel_size: int = 31) -> tuple[np.ndarray, np.ndarray]:
     """Harmonic-percussive separation of an STFT magnitude (lesson 03's *Going further*): ``(harmonic, percussive)``,
     each the shape of ``magnitude``, the same numbers as ``librosa.decompose.hpss(magnitude, kernel_size=kernel_size)``
@@ -171,12 +170,11 @@ def hpss_magnitudes(magnitude: np.ndarray, kernel_size: int = 31) -> tuple[np.nd
     if not np.isfinite(magnitude).all() or (magnitude < 0).any():
         raise AudioInputError("magnitude must hold finite values >= 0: np.abs of an STFT, not the complex STFT or dB.")
     kernel_size = require_whole_number(kernel_size, "kernel_size", example="31", unit=" frames")
-    along_time = np.empty_like(magnitude)  # librosa's "harm": each frequency bin's row, median over kernel_size frames
-    for row, values in zip(along_time, magnitude):
-        row[:] = median_filter(values, size=kernel_size, mode="reflect")
-    along_frequency = np.empty_like(magnitude)  # its "perc": each frame's column, median over kernel_size bins
-    along_frequency.T[:] = [median_filter(column, size=kernel_size, mode="reflect")
-                            for column in np.ascontiguousarray(magnitude.T)]
+    # librosa's "harm": each frequency bin's row, median over kernel_size frames; its "perc": each frame's column,
+    # median over kernel_size bins (one call per row or column: SciPy's fast one-dimensional path)
+    along_time = np.array([median_filter(row, size=kernel_size, mode="reflect") for row in magnitude])
+    along_frequency = np.array([median_filter(column, size=kernel_size, mode="reflect")
+                                for column in np.ascontiguousarray(magnitude.T)]).T
     harmonic_mask = librosa.util.softmask(along_time, along_frequency, power=2, split_zeros=False)
     percussive_mask = librosa.util.softmask(along_frequency, along_time, power=2, split_zeros=False)
     return magnitude * harmonic_mask, magnitude * percussive_mask
