@@ -10,9 +10,11 @@ Not a test: it prints numbers to report (closing notes, README) and asserts noth
 written as JSON to benchmarks/results/ (not committed).
 
 * runall: the floor (starting a kernel, importing what every lesson imports, a first tiny STFT, resample and figure:
-  the part of Run All no lesson can avoid, measured in the same run, twice, keeping the lower), the lesson's own floor
+  the part of Run All no lesson can avoid, measured in the same run), the lesson's own floor
   (the same, after the lesson's own import cell: lesson 07 also imports scikit-learn), Run All with an empty numba
-  cache (cold) and the median of ``--warm-runs`` runs with the cache filled (warm).
+  cache (cold) and with the cache filled (warm). Warm runs and both floors are measured in turn, ``--warm-runs``
+  times (default 3), and each is the fastest of its runs (the same estimator above and below the ratio; the spread
+  is printed and kept in the JSON).
 * kernel: the explorers' first visits, in this process: each explorer is made as its lesson makes it, then its
   controls move at random (``--moves`` per explorer) and every payload the new view needs that the kernel has not
   computed yet is computed, timed (a visit: what one move costs the kernel; moves it does not cost anything are
@@ -98,14 +100,23 @@ def run_all(paths: list[Path], warm_runs: int) -> list[dict]:
             notebook = nbformat.read(path, as_version=4)
             cache = Path(scratch) / path.stem
             cold = execute(nbformat.from_dict(notebook), cache)
-            warm = statistics.median(execute(nbformat.from_dict(notebook), cache) for _ in range(warm_runs))
-            floor = min(floor_seconds(cache) for _ in range(2))
-            own_floor = min(floor_seconds(cache, notebook) for _ in range(2))
+            # Interleaved (a Run All, the floor, the lesson's floor; again), so that a slow spell of a shared machine
+            # falls on all three alike; each is then the fastest of its runs: the same estimator for the lesson and
+            # for the floor it is divided by.
+            warm_runs_s, floor_runs_s, own_floor_runs_s = [], [], []
+            for _ in range(warm_runs):
+                warm_runs_s.append(execute(nbformat.from_dict(notebook), cache))
+                floor_runs_s.append(floor_seconds(cache))
+                own_floor_runs_s.append(floor_seconds(cache, notebook))
+            warm, floor, own_floor = min(warm_runs_s), min(floor_runs_s), min(own_floor_runs_s)
             rows.append({"lesson": path.stem, "floor_s": floor, "lesson_floor_s": own_floor, "cold_s": cold,
-                         "warm_s": warm, "warm_over_floor": warm / floor, "warm_over_lesson_floor": warm / own_floor})
+                         "warm_s": warm, "warm_over_floor": warm / floor, "warm_over_lesson_floor": warm / own_floor,
+                         "warm_runs_s": warm_runs_s, "floor_runs_s": floor_runs_s,
+                         "lesson_floor_runs_s": own_floor_runs_s})
             print(f"Run All {path.stem}: floor {floor:.1f} s (with the lesson's own imports {own_floor:.1f} s), "
                   f"cold {cold:.1f} s, warm {warm:.1f} s ({warm / floor:.2f} x the floor, "
-                  f"{warm / own_floor:.2f} x the lesson's floor)", flush=True)
+                  f"{warm / own_floor:.2f} x the lesson's floor; warm runs {min(warm_runs_s):.1f}-"
+                  f"{max(warm_runs_s):.1f} s, floors {min(floor_runs_s):.1f}-{max(floor_runs_s):.1f} s)", flush=True)
     return rows
 
 
@@ -365,7 +376,7 @@ def print_browser_table(rows: list[dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lessons", nargs="*", default=None, help="lesson number prefixes, e.g. 00 01")
-    parser.add_argument("--warm-runs", type=int, default=2)
+    parser.add_argument("--warm-runs", type=int, default=3)
     parser.add_argument("--moves", type=int, default=50, help="moves per control (browser) or per explorer (kernel)")
     parser.add_argument("--parts", nargs="*", default=["runall", "kernel", "browser"],
                         choices=["runall", "kernel", "browser"])
