@@ -262,6 +262,18 @@ def _spectrogram_image(ax, S_db, *, sr, n_fft, hop_length, frequency_scale, cmap
                                      y_axis=frequency_scale, ax=ax, cmap=cmap, vmin=vmin, vmax=vmax)
     image = ax.pcolorfast(x_edges, y_edges, S_db, cmap=frame.get_cmap(), norm=frame.norm)
     frame.remove()
+    return _pick_cells_then_colour(image)
+
+
+def _pick_cells_then_colour(image):
+    """Let matplotlib pick the cell each pixel shows before colouring it (``interpolation_stage="data"``), for an
+    image drawn with ``"nearest"`` interpolation: the same pixels, since picking one cell and looking up its colour
+    give the same result in either order. Shrinking an image (a 30 s spectrogram's 1025 x 1292 cells into a few
+    hundred pixels), matplotlib otherwise colours every cell of the whole array first and then picks among the
+    colours ("rgba", its choice when shrinking): about 20 ms more per spectrogram (117 -> 96 ms to draw a figure of
+    one; tests/test_plotting.py compares the pixels). Returns ``image``."""
+    if image.get_interpolation() == "nearest":
+        image.set_interpolation_stage("data")
     return image
 
 
@@ -276,7 +288,7 @@ def _as_image(ax, mesh):
     values = np.asarray(mesh.get_array()).reshape(len(y_edges) - 1, len(x_edges) - 1)
     image = ax.pcolorfast(x_edges, y_edges, values, cmap=mesh.get_cmap(), norm=mesh.norm)
     mesh.remove()
-    return image
+    return _pick_cells_then_colour(image)
 
 
 def plot_feature_curve(
@@ -439,8 +451,9 @@ def plot_chroma(
 
     ax = _new_axes(ax, figsize=(9, 2.6))
     left, right = _frame_extent(values.shape[1], sr, hop_length, start_s)
-    image = ax.imshow(values, origin="lower", aspect="auto", interpolation="nearest", cmap=cmap, vmin=0,
-                      vmax=float(values.max()) or 1.0, extent=(left, right, -0.5, 11.5))
+    image = _pick_cells_then_colour(ax.imshow(values, origin="lower", aspect="auto", interpolation="nearest", cmap=cmap,
+                                              vmin=0, vmax=float(values.max()) or 1.0,
+                                              extent=(left, right, -0.5, 11.5)))
     ax.set_yticks(range(12), PITCH_CLASSES)
     ax.set_xlabel(TIME_LABEL)
     ax.set_ylabel("Pitch class")
@@ -492,8 +505,8 @@ def plot_cqt(
     ax = _new_axes(ax, figsize=(9, 3.5))
     left, right = _frame_extent(values.shape[1], sr, hop_length, start_s)
     n_bins = values.shape[0]
-    image = ax.imshow(values, origin="lower", aspect="auto", interpolation="nearest", cmap=cmap, vmin=vmin, vmax=vmax,
-                      extent=(left, right, -0.5, n_bins - 0.5))
+    image = _pick_cells_then_colour(ax.imshow(values, origin="lower", aspect="auto", interpolation="nearest", cmap=cmap,
+                                              vmin=vmin, vmax=vmax, extent=(left, right, -0.5, n_bins - 0.5)))
     first_octave = int(fmin_note.strip()[1:])
     fmin_hz = float(librosa.note_to_hz(fmin_note.strip()))
     ticks = list(range(0, n_bins, bins_per_octave))

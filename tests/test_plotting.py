@@ -124,3 +124,32 @@ def test_a_spectrogram_looks_exactly_like_librosas_specshow(scale):
         plt.close(fig)
     difference = np.abs(pictures[0] - pictures[1]).sum(axis=-1)
     assert (difference > 30).mean() < 0.001, f"{(difference > 30).mean():.2%} of the pixels differ"
+
+
+
+@pytest.mark.parametrize("kind", ["linear", "log", "cqt", "chroma"])
+def test_images_pick_their_cells_before_colouring_them_with_the_same_pixels(kind):
+    # Spectrogram, constant-Q and chroma images ('nearest' cells) pick each pixel's cell before colouring it, which is
+    # quicker when a long clip is shrunk; the pixels must be those of matplotlib's own order for shrinking (colour
+    # every cell, then pick).
+    rng = np.random.default_rng(0)
+    values = {"linear": None, "log": None, "cqt": rng.uniform(-80, 0, (84, 1300)),
+              "chroma": rng.uniform(0, 1, (12, 1300))}[kind]
+    y = helpers.chirp(start_hz=100, end_hz=8000, duration_s=30.0, sr=SR)  # 1292 frames into a few hundred pixels
+    pictures = []
+    for stage in ("as drawn", "rgba"):
+        fig, ax = plt.subplots(figsize=(6, 3), dpi=80)
+        if kind in ("linear", "log"):
+            image = helpers.plot_spectrogram(y, SR, ax=ax, frequency_scale=kind, colorbar=False)
+        elif kind == "cqt":
+            image = helpers.plot_cqt(values, SR, bins_per_octave=12, ax=ax, colorbar=False)
+        else:
+            image = helpers.plot_chroma(values, SR, ax=ax, colorbar=False)
+        if stage == "as drawn":
+            assert image.get_interpolation() == "nearest" and image.get_interpolation_stage() == "data"
+        else:
+            image.set_interpolation_stage("rgba")
+        fig.canvas.draw()
+        pictures.append(np.asarray(fig.canvas.buffer_rgba()).copy())
+        plt.close(fig)
+    assert np.array_equal(pictures[0], pictures[1])
