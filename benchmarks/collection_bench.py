@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/collection_bench.py                        # lesson 08's demo collection
     .venv/bin/python benchmarks/collection_bench.py --collection excerpts --files 100
+    .venv/bin/python benchmarks/collection_bench.py --collection wav --files 70     # GTZAN's layout
     .venv/bin/python benchmarks/collection_bench.py --parts memory --memory-files 100 2000
 
 Not a test: it prints numbers to report and asserts nothing about them (JSON in benchmarks/results/, not
@@ -10,6 +11,8 @@ committed). Every run starts from an empty store, so every file is computed.
 * collections: ``demo`` is lesson 08's (25 distinct files of 10 s, 16-bit WAV at 22 050 Hz, and 6 broken ones);
   ``excerpts`` is ``--files`` copies of the bundled 30 s excerpts, each at its own rate and channels (44.1 or 48 kHz
   stereo, 8 kHz mono), as 16-bit FLAC, each copy with a gain of its own so that no two files share a content hash.
+  ``wav`` is the same copies read as the course reads them (mono, 22 050 Hz) and written as 16-bit WAV: the layout
+  of GTZAN (30 s clips, 22 050 Hz mono WAV), where reading a file costs almost nothing and the floor is the STFT.
 * floor: what no feature pipeline can avoid, in this process on one core (one BLAS thread, as the pipeline's
   workers): reading every file as the course does (``helpers.load_audio``: decode, mix to mono, resample to
   22 050 Hz, DC-offset rule) and one STFT (2048/512) per 3 s segment.
@@ -70,6 +73,23 @@ def excerpt_collection(folder: Path, n_files: int) -> Path:
         name = names[index % len(names)]
         y, rate = decoded[name]
         soundfile.write(folder / f"{name}-{index:04d}.flac", y * (0.9 - 0.0004 * index), rate, subtype="PCM_16")
+    return folder
+
+
+def wav_collection(folder: Path, n_files: int) -> Path:
+    """``n_files`` 30 s copies of the bundled excerpts as GTZAN stores its clips: mono 16-bit WAV at 22 050 Hz (read
+    and resampled as the course reads them), each with its own gain."""
+    import soundfile
+
+    import helpers
+
+    folder.mkdir(parents=True)
+    names = helpers.sample_ids()
+    decoded = {name: helpers.load_sample(name)[0] for name in names}  # mono, 22 050 Hz
+    for index in range(n_files):
+        name = names[index % len(names)]
+        soundfile.write(folder / f"{name}-{index:04d}.wav", decoded[name] * (0.9 - 0.0004 * index), 22050,
+                        subtype="PCM_16")
     return folder
 
 
@@ -165,8 +185,8 @@ def peak_memory_mib(folder: Path, n_files: int) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--collection", choices=("demo", "excerpts"), default="demo")
-    parser.add_argument("--files", type=int, default=70, help="files in the excerpts collection")
+    parser.add_argument("--collection", choices=("demo", "excerpts", "wav"), default="demo")
+    parser.add_argument("--files", type=int, default=70, help="files in the excerpts or wav collection")
     parser.add_argument("--jobs", type=int, default=2, help="workers for joblib and Dask")
     parser.add_argument("--parts", nargs="+", default=["floor", "single", "rerun", "joblib", "dask"],
                         choices=("floor", "single", "rerun", "joblib", "dask", "memory"))
@@ -183,6 +203,8 @@ def main() -> int:
     try:
         if arguments.collection == "demo":
             source = build_demo_collection(work / "demo")
+        elif arguments.collection == "wav":
+            source = wav_collection(work / "wav", arguments.files)
         else:
             source = excerpt_collection(work / "excerpts", arguments.files)
         paths = sorted({Path(item.path) for item in list_collection(source).files if Path(item.path).exists()})

@@ -38,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", default="features.parquet", metavar="TABLE",
                         help="the Parquet table to write (default: features.parquet)")
     parser.add_argument("--jobs", type=int, default=None, metavar="N",
-                        help="worker processes on this machine (default: all cores; 1: no extra processes)")
+                        help="worker processes on this machine (default: all cores, except that a run with under half an "
+                             "hour of audio to compute stays in this process, where starting workers would cost "
+                             "more than they save; 1: no extra processes)")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
                         help="run on a Dask cluster instead, e.g. tcp://10.0.0.5:8786 (every worker needs the "
                              "course installed and the files at the same paths); 'local' starts a Dask "
