@@ -15,8 +15,9 @@ The objects made *after* the import by librosa's lazily imported parts, numba's 
 first compiled function a lesson calls) and matplotlib (about 120,000 more, measured at the end of lessons 02, 05 and
 07) are not frozen, and Python 3.12 still ran a full collection after every 10 collections of its middle
 generation: four or five per lesson, 0.31-0.43 s of CPU in lessons 02, 05 and 07 (``gc.callbacks``). In a kernel,
-:data:`FULL_COLLECTION_EVERY` makes that every 100 middle collections: no full collection ran in those three
-lessons, whose kernels' peak memory grew by at most 7 MB (480 -> 485 MB in lesson 02). The young generations are
+:data:`FULL_COLLECTION_EVERY` makes that every 100 middle collections: in lessons 02, 03 and 06 none ran after the
+import cell (the two left run while it imports, as in any kernel), and peak memory grew by at most 7 MB in lessons
+02, 05 and 07 (480 -> 485 MB in lesson 02). The young generations are
 collected as before, so reference cycles (closed figures) are still freed; the rare cycle that lives long enough to
 reach the oldest generation waits longer for its collection.
 
