@@ -60,36 +60,25 @@ RACY_WAIT_SECONDS = 2.5
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 
-def excerpt_collection(folder: Path, n_files: int) -> Path:
-    """``n_files`` FLAC copies of the bundled excerpts at their own rates and channels, each with its own gain."""
+def excerpt_collection(folder: Path, n_files: int, as_gtzan: bool = False) -> Path:
+    """``n_files`` copies of the bundled excerpts, each with its own gain: FLAC at their own rates and channels, or
+    with ``as_gtzan`` as GTZAN stores its clips, mono 16-bit WAV at 22 050 Hz (read and resampled as the course
+    reads them)."""
     import soundfile
 
     import helpers
 
     folder.mkdir(parents=True)
     names = helpers.sample_ids()
-    decoded = {name: soundfile.read(helpers.sample_info(name).path, dtype="float32") for name in names}
+    if as_gtzan:
+        decoded = {name: helpers.load_sample(name) for name in names}  # mono, 22 050 Hz
+    else:
+        decoded = {name: soundfile.read(helpers.sample_info(name).path, dtype="float32") for name in names}
+    suffix = "wav" if as_gtzan else "flac"
     for index in range(n_files):
         name = names[index % len(names)]
         y, rate = decoded[name]
-        soundfile.write(folder / f"{name}-{index:04d}.flac", y * (0.9 - 0.0004 * index), rate, subtype="PCM_16")
-    return folder
-
-
-def wav_collection(folder: Path, n_files: int) -> Path:
-    """``n_files`` 30 s copies of the bundled excerpts as GTZAN stores its clips: mono 16-bit WAV at 22 050 Hz (read
-    and resampled as the course reads them), each with its own gain."""
-    import soundfile
-
-    import helpers
-
-    folder.mkdir(parents=True)
-    names = helpers.sample_ids()
-    decoded = {name: helpers.load_sample(name)[0] for name in names}  # mono, 22 050 Hz
-    for index in range(n_files):
-        name = names[index % len(names)]
-        soundfile.write(folder / f"{name}-{index:04d}.wav", decoded[name] * (0.9 - 0.0004 * index), 22050,
-                        subtype="PCM_16")
+        soundfile.write(folder / f"{name}-{index:04d}.{suffix}", y * (0.9 - 0.0004 * index), rate, subtype="PCM_16")
     return folder
 
 
@@ -203,10 +192,9 @@ def main() -> int:
     try:
         if arguments.collection == "demo":
             source = build_demo_collection(work / "demo")
-        elif arguments.collection == "wav":
-            source = wav_collection(work / "wav", arguments.files)
         else:
-            source = excerpt_collection(work / "excerpts", arguments.files)
+            source = excerpt_collection(work / arguments.collection, arguments.files,
+                                        as_gtzan=arguments.collection == "wav")
         paths = sorted({Path(item.path) for item in list_collection(source).files if Path(item.path).exists()})
         results["files_listed"] = len(paths)
 

@@ -1071,13 +1071,12 @@ def extract_features(source, out="features.parquet", *, jobs: int | None = None,
         results = _with_dask(tasks, scheduler, jobs)
     elif tasks:
         workers = jobs or _cpu_count()
-        if jobs is None and workers > 1 and len(tasks) > 1 and \
-                audio_seconds_to_compute(tasks, settings, IN_PROCESS_AUDIO_S) < IN_PROCESS_AUDIO_S:
-            runner = (f"in this process: under {IN_PROCESS_AUDIO_S / 60:g} min of audio, starting worker processes "
-                      "would cost more than they save")
+        too_small = jobs is None and workers > 1 and len(tasks) > 1 and \
+            audio_seconds_to_compute(tasks, settings, IN_PROCESS_AUDIO_S) < IN_PROCESS_AUDIO_S
+        if workers == 1 or len(tasks) <= 1 or too_small:
+            runner = "in this process" + (f": under {IN_PROCESS_AUDIO_S / 60:g} min of audio, starting worker "
+                                          "processes would cost more than they save" if too_small else "")
             results = _in_process(tasks, str(store.root.absolute()))
-        elif workers == 1 or len(tasks) <= 1:
-            runner, results = "in this process", _in_process(tasks, str(store.root.absolute()))
         else:
             runner = f"joblib, {min(workers, len(tasks))} processes"
             results = _with_joblib(tasks, workers, str(store.root.absolute()))
