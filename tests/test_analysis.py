@@ -58,7 +58,8 @@ def test_mel_and_log_scales():
         helpers.spectrogram_db(y, 22050, frequency_scale="bark")
 
 
-@pytest.mark.parametrize("n_frames", [216, 20])  # a 5 s excerpt; and fewer frames than the 31-frame kernel
+@pytest.mark.parametrize("n_frames", [216, 20, 16, 15, 5])  # a 5 s excerpt; fewer frames than the 31-frame
+# kernel; just enough, and one too few, to be extended by half a kernel (16 frames) in one call; very few
 def test_hpss_magnitudes_are_librosas_to_the_last_bit(n_frames):
     rng = np.random.default_rng(3)
     y = np.concatenate([helpers.pure_tone(440.0, 2.0, amplitude=0.3),
