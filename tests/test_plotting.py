@@ -17,13 +17,30 @@ def tone():
 def test_waveform_on_given_axes_creates_no_figure(tone):
     fig, ax = plt.subplots()
     before = plt.get_fignums()
-    line = helpers.plot_waveform(tone, SR, ax=ax, title="tone")
+    band = helpers.plot_waveform(tone, SR, ax=ax, title="tone")
     assert plt.get_fignums() == before
-    assert line.axes is ax
+    assert band.axes is ax
     assert "(s)" in ax.get_xlabel() and ax.get_ylabel()
     assert ax.get_xlim() == pytest.approx((0, tone.size / SR))
-    x, y = line.get_data()
-    assert y.max() == pytest.approx(tone.max()) and x.size <= 4000  # decimated but peaks kept
+    values = band.get_paths()[0].vertices[:, 1]
+    assert values.max() == pytest.approx(tone.max()) and values.min() == pytest.approx(tone.min())
+    assert values.size <= 2 * 2000 + 5  # 44 100 samples shrunk to 2000 columns, peaks kept
+
+
+def test_long_waveform_is_each_columns_lowest_to_highest_sample():
+    rng = np.random.default_rng(0)
+    y = (0.5 * rng.standard_normal(8000)).astype(np.float32)
+    fig, ax = plt.subplots()
+    band = helpers.plot_waveform(y, SR, ax=ax, max_columns=100)  # 80 samples per column
+    vertices = band.get_paths()[0].vertices
+    columns = y.reshape(100, 80)
+    for start, lowest, highest in zip(np.arange(0, 8000, 80) / SR, columns.min(axis=1), columns.max(axis=1)):
+        at_start = vertices[np.isclose(vertices[:, 0], start), 1]
+        assert at_start.min() == pytest.approx(lowest) and at_start.max() == pytest.approx(highest)
+    short = helpers.plot_waveform(y[:200], SR, ax=ax, max_columns=100)  # 200 samples: every one, as a line
+    np.testing.assert_array_equal(short.get_ydata(), y[:200])
+    np.testing.assert_allclose(short.get_xdata(), np.arange(200) / SR)
+    plt.close(fig)
 
 
 def test_waveform_without_axes_makes_a_figure(tone):
